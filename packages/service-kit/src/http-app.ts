@@ -1,0 +1,54 @@
+import { AppError } from '@eticket/errors';
+import { CORRELATION_HEADER, correlationIdFrom, enterCorrelationId, type Logger } from '@eticket/logging';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { errorHandler, sendProblem } from './error-handler';
+import { validatorCompiler } from './validators';
+
+export type HttpApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  /** Largest accepted request body in bytes; the seed's bodies are small. */
+  readonly bodyLimit?: number;
+  /** Per-request socket timeout in ms. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * A Fastify instance with E-Ticket's conventions: TypeBox schemas, strict body
+ * validation, the correlation id bound to every log line and echoed back,
+ * problem+json for every error, and connections drained on close.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  // Widened to Fastify's base logger type so every route and plugin sees one logger type.
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+
+  app.addHook('onRequest', (request, reply, done) => {
+    enterCorrelationId(request.id);
+    void reply.header(CORRELATION_HEADER, request.id);
+    done();
+  });
+
+  return app;
+}
