@@ -1,0 +1,34 @@
+/** One running instance of a service as it announces itself in the registry. */
+export interface ServiceInstance {
+  readonly service: string;
+  /** Unique per process, e.g. `user-1` or a hostname plus pid. */
+  readonly id: string;
+  readonly host: string;
+  readonly httpPort?: number;
+  readonly grpcPort?: number;
+  readonly version: string;
+  readonly protocols: readonly ('http' | 'grpc' | 'ws')[];
+  readonly registeredAt: string;
+}
+
+/** Keys look like `eticket/services/<service>/<instance id>`; values are the JSON instance. */
+export const REGISTRY_PREFIX = 'eticket/services/';
+
+export const instanceKey = (service: string, id: string): string => `${REGISTRY_PREFIX}${service}/${id}`;
+export const servicePrefix = (service: string): string => `${REGISTRY_PREFIX}${service}/`;
+
+export function parseInstance(raw: string): ServiceInstance | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<ServiceInstance>;
+    if (typeof value.service !== 'string' || typeof value.id !== 'string' || typeof value.host !== 'string') return undefined;
+    return value as ServiceInstance;
+  } catch {
+    return undefined;
+  }
+}
+
+export const httpUrlOf = (instance: ServiceInstance): string | undefined =>
+  instance.httpPort === undefined ? undefined : `http://${instance.host}:${instance.httpPort}`;
+
+export const grpcAddressOf = (instance: ServiceInstance): string | undefined =>
+  instance.grpcPort === undefined ? undefined : `${instance.host}:${instance.grpcPort}`;
