@@ -2,3 +2,5 @@ export { ERROR_CODE_METADATA, fromGrpcError, toGrpcError } from './grpc-errors';
 export { unaryHandler } from './handler';
 export { loadOrderContracts, loadUserContracts, type OrderContracts, type UserContracts } from './load';
 export { callUnary } from './unary';
+export * from './http/common';
+export * from './http/user-api';

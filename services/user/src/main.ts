@@ -1,0 +1,51 @@
+import { createLogger } from '@eticket/logging';
+import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
+import { buildUserService } from './app';
+import { loadConfig } from './config';
+import { listenGrpc } from './grpc/server';
+import { createDatabase } from './store/db';
+import { migrate } from './store/migrate';
+
+async function migrateWithRetry(url: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  // The database may still be starting or failing over when we do: retry for about half a minute.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await migrate(url, logger);
+      return;
+    } catch (error) {
+      if (attempt >= 15) throw error;
+      logger.warn({ err: error, attempt }, 'migration failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'user', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  await migrateWithRetry(config.USER_DB_WRITE_URL, logger);
+  const db = createDatabase({
+    writeUrl: config.USER_DB_WRITE_URL,
+    readUrl: config.USER_DB_READ_URL,
+    poolSize: config.USER_DB_POOL_SIZE,
+    applicationName: config.SERVICE_INSTANCE,
+    logger,
+  });
+  const service = buildUserService(config, { logger, db });
+  if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
+    const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
+  }
+  installGracefulShutdown({
+    logger,
+    close: async () => {
+      await service.close();
+      await db.close();
+    },
+  });
+  await service.http.listen({ host: config.HOST, port: config.PORT });
+  const grpcPort = await listenGrpc(service.grpc, config.HOST, config.GRPC_PORT);
+  logger.info({ http: config.PORT, grpc: grpcPort }, 'user service listening');
+}
+
+main().catch(failStartup);
