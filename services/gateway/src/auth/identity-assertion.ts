@@ -1,0 +1,33 @@
+import { IDENTITY_HEADER, signInternalIdentity, type Identity } from '@eticket/auth';
+import { CORRELATION_HEADER } from '@eticket/logging';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What the gateway adds to a proxied request, computed before forwarding. */
+export interface ForwardedContext {
+  readonly requestId: string;
+  readonly clientIp: string;
+  /** The signed identity assertion, or undefined for an anonymous request. */
+  readonly assertion: string | undefined;
+}
+
+export async function forwardedContext(identity: Identity | null, requestId: string, clientIp: string, internalSecret: string): Promise<ForwardedContext> {
+  return { requestId, clientIp, assertion: identity === null ? undefined : await signInternalIdentity(identity, internalSecret) };
+}
+
+/**
+ * The headers a service receives. The client's identity header is always
+ * dropped (only ours is trusted), the bearer token stays at the edge (services
+ * trust the assertion, not the token), and x-forwarded-for is replaced with
+ * the address the gateway saw, so a client cannot pick the address the login
+ * throttle counts against.
+ */
+export function upstreamHeaders(headers: IncomingHttpHeaders, context: ForwardedContext): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers };
+  delete out[IDENTITY_HEADER];
+  delete out.authorization;
+  delete out['x-forwarded-host'];
+  out[CORRELATION_HEADER] = context.requestId;
+  out['x-forwarded-for'] = context.clientIp;
+  if (context.assertion !== undefined) out[IDENTITY_HEADER] = context.assertion;
+  return out;
+}
