@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { issueAccessToken, verifyInternalIdentity, type Identity } from '@eticket/auth';
+import { createLogger } from '@eticket/logging';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGateway } from './app';
+import { loadConfig } from './config';
+import { StaticUpstreamResolver } from './proxy/upstream-resolver';
+
+// The gateway against an in-process fake upstream over real HTTP: what the
+// service receives, and what the client gets back when the service misbehaves.
+
+const JWT_SECRET = 'j'.repeat(32);
+const INTERNAL = 'i'.repeat(32);
+const SLOW_ID = '00000000-0000-4000-8000-000000000504';
+const PROBLEM_ID = '00000000-0000-4000-8000-000000000409';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string | undefined;
+}
+
+let upstream: FastifyInstance;
+let gateway: Awaited<ReturnType<typeof buildGateway>>;
+let unreachableGateway: Awaited<ReturnType<typeof buildGateway>>;
+const seen: Seen[] = [];
+
+const token = async (roles: Identity['roles'], ttl = 60) => (await issueAccessToken({ userId: randomUUID(), email: 'a@example.com', roles }, JWT_SECRET, ttl)).token;
+const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+
+beforeAll(async () => {
+  upstream = Fastify();
+  upstream.removeContentTypeParser('application/json');
+  upstream.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  upstream.all('/*', async (request, reply) => {
+    seen.push({ method: request.method, url: request.url, headers: request.headers, body: typeof request.body === 'string' ? request.body : undefined });
+    if (request.url === `/event/${SLOW_ID}`) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (request.url === `/event/${PROBLEM_ID}`) {
+      return reply.status(409).type('application/problem+json').send({ type: 'x', title: 'Conflict', status: 409, detail: 'upstream says no', code: 'CONFLICT', extra: 'kept' });
+    }
+    if (request.url === '/status') return { status: 'up', instance: 'fake-1' };
+    return reply.header('keep-alive', 'timeout=99').send({ ok: true });
+  });
+  const origin = await upstream.listen({ host: '127.0.0.1', port: 0 });
+  const logger = createLogger({ service: 'gateway', instance: 'test', level: 'silent' });
+  const config = loadConfig({ JWT_SECRET, INTERNAL_AUTH_SECRET: INTERNAL, UPSTREAM_TIMEOUT_MS: '300', BODY_LIMIT_BYTES: '2048' });
+  gateway = await buildGateway(config, { logger, resolver: new StaticUpstreamResolver({ user: origin, order: origin }) });
+  // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+  unreachableGateway = await buildGateway(config, { logger, resolver: new StaticUpstreamResolver({ user: 'http://127.0.0.1:9', order: 'http://127.0.0.1:9' }) });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await unreachableGateway.close();
+  await upstream.close();
+});
+
+const lastSeen = () => seen.at(-1)!;
+
+describe('gateway → service', () => {
+  it('drops a client-sent identity header and sends its own signed assertion of the verified caller', async () => {
+    const forged = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.';
+    const response = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}`, headers: { ...bearer(await token(['buyer'])), 'x-eticket-identity': forged } });
+    expect(response.statusCode).toBe(200);
+    const assertion = lastSeen().headers['x-eticket-identity'];
+    expect(assertion).not.toBe(forged);
+    await expect(verifyInternalIdentity(String(assertion), INTERNAL)).resolves.toMatchObject({ roles: ['buyer'] });
+  });
+
+  it('forwards no identity at all for an anonymous caller who sent one', async () => {
+    await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}`, headers: { 'x-eticket-identity': 'forged' } });
+    expect(lastSeen().headers).not.toHaveProperty('x-eticket-identity');
+  });
+
+  it('keeps the bearer token at the edge and replaces x-forwarded-for with the address it saw', async () => {
+    await gateway.inject({ method: 'GET', url: `/user/${randomUUID()}`, headers: { ...bearer(await token(['buyer'])), 'x-forwarded-for': '6.6.6.6' } });
+    expect(lastSeen().headers).not.toHaveProperty('authorization');
+    expect(lastSeen().headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it('forwards the caller\'s request id, and mints one when there is none', async () => {
+    const kept = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}`, headers: { 'x-request-id': 'trace-abc-1' } });
+    expect(lastSeen().headers['x-request-id']).toBe('trace-abc-1');
+    expect(kept.headers['x-request-id']).toBe('trace-abc-1');
+    const minted = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    expect(lastSeen().headers['x-request-id']).toBe(minted.headers['x-request-id']);
+  });
+
+  it('forwards the JSON body it validated byte for byte, and the query string as sent', async () => {
+    const raw = '{ "password" : "correct horse battery",\n  "email": "Alice@Example.com" }';
+    await gateway.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'application/json' }, payload: raw });
+    expect(lastSeen().body).toBe(raw);
+    await gateway.inject({ method: 'GET', url: '/event?q=rock%20night&limit=5' });
+    expect(lastSeen().url).toBe('/event?q=rock%20night&limit=5');
+  });
+
+  it('sends no body to a route that takes none', async () => {
+    await gateway.inject({ method: 'PUT', url: `/user/${randomUUID()}/roles/organizer`, headers: { ...bearer(await token(['admin'])), 'content-type': 'application/json' }, payload: '{"roles":["admin"]}' });
+    expect(lastSeen().body).toBeUndefined();
+  });
+
+  it('passes the order paths through to the order service with the identity', async () => {
+    const response = await gateway.inject({ method: 'POST', url: '/order', headers: { ...bearer(await token(['buyer'])), 'content-type': 'application/json' }, payload: '{"event_id":"e","quantity":2}' });
+    expect(response.statusCode).toBe(200);
+    expect(lastSeen()).toMatchObject({ method: 'POST', url: '/order', body: '{"event_id":"e","quantity":2}' });
+    expect(lastSeen().headers['x-eticket-identity']).toBeDefined();
+  });
+});
+
+describe('gateway ← service', () => {
+  it('passes an upstream problem+json through unchanged', async () => {
+    const response = await gateway.inject({ method: 'GET', url: `/event/${PROBLEM_ID}` });
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toEqual({ type: 'x', title: 'Conflict', status: 409, detail: 'upstream says no', code: 'CONFLICT', extra: 'kept' });
+  });
+
+  it('answers 504 UPSTREAM_TIMEOUT when the service is too slow', async () => {
+    const response = await gateway.inject({ method: 'GET', url: `/event/${SLOW_ID}` });
+    expect(response.statusCode).toBe(504);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+  });
+
+  it('answers 503 UPSTREAM_UNAVAILABLE when the service is unreachable', async () => {
+    const response = await unreachableGateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('does not copy the service\'s hop-by-hop headers to the client', async () => {
+    const response = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    expect(response.headers['keep-alive']).toBeUndefined();
+  });
+
+  it('adds security headers to every answer', async () => {
+    const response = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
+    expect(response.headers['content-security-policy']).toContain('default-src \'self\'');
+  });
+
+  it('reports each upstream\'s health on /status, reachable or not', async () => {
+    const healthy = await gateway.inject({ method: 'GET', url: '/status' });
+    expect(healthy.json()).toMatchObject({ status: 'up', dependencies: { 'user-service': { status: 'up', details: { instance: 'fake-1' } } } });
+    const broken = await unreachableGateway.inject({ method: 'GET', url: '/status' });
+    expect(broken.statusCode).toBe(200);
+    expect(broken.json()).toMatchObject({ status: 'degraded', dependencies: { 'user-service': { status: 'down' }, 'order-service': { status: 'down' } } });
+  });
+});
+
+describe('edge authentication', () => {
+  const forgedToken = () => new SignJWT({ email: 'x@y.z', roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer('e-ticket-user-service')
+    .setAudience('e-ticket-api').setExpirationTime('1m').sign(new TextEncoder().encode('f'.repeat(32)));
+
+  it.each<[string, () => Promise<Record<string, string>>, number, string]>([
+    ['no token', () => Promise.resolve({}), 401, 'UNAUTHENTICATED'],
+    ['a non-Bearer scheme', () => Promise.resolve({ authorization: 'Basic YWRtaW46YWRtaW4=' }), 401, 'UNAUTHENTICATED'],
+    ['a token that is not a JWT', () => Promise.resolve(bearer('not-a-token')), 401, 'UNAUTHENTICATED'],
+    ['an expired token', async () => bearer(await token(['admin'], -5)), 401, 'UNAUTHENTICATED'],
+    ['a token signed with another key', async () => bearer(await forgedToken()), 401, 'UNAUTHENTICATED'],
+    ['a buyer\'s token on an admin route', async () => bearer(await token(['buyer'])), 403, 'FORBIDDEN'],
+    ['an organizer\'s token on an admin route', async () => bearer(await token(['buyer', 'organizer'])), 403, 'FORBIDDEN'],
+  ])('refuses %s with %i before anything reaches the service', async (_case, headers, status, code) => {
+    const before = seen.length;
+    const response = await gateway.inject({ method: 'GET', url: '/user', headers: await headers() });
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ code });
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses a bad token even on a public route', async () => {
+    const response = await gateway.inject({ method: 'GET', url: '/event', headers: bearer('a.b.c') });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('ignores any token on register and login', async () => {
+    const response = await gateway.inject({ method: 'POST', url: '/user/login', headers: { ...bearer('garbage'), 'content-type': 'application/json' }, payload: { email: 'a@b.co', password: 'x' } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('validates at the edge: an invalid body never reaches the service', async () => {
+    const before = seen.length;
+    const response = await gateway.inject({ method: 'POST', url: '/user/register', payload: { email: 'a@b.co', password: 'long enough pw', admin: true } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'admin' }] });
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const response = await gateway.inject({ method: 'POST', url: '/user/register', payload: { email: 'a@b.co', password: 'x'.repeat(3000) } });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
