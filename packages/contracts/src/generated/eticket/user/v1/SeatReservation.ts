@@ -45,6 +45,15 @@ export interface SeatReservationClient extends grpc.Client {
   release(argument: _eticket_user_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eticket_user_v1_ParticipantAck__Output>): grpc.ClientUnaryCall;
   release(argument: _eticket_user_v1_ReleaseRequest, callback: grpc.requestCallback<_eticket_user_v1_ParticipantAck__Output>): grpc.ClientUnaryCall;
   
+  Reserve(argument: _eticket_user_v1_PrepareRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  Reserve(argument: _eticket_user_v1_PrepareRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  Reserve(argument: _eticket_user_v1_PrepareRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  Reserve(argument: _eticket_user_v1_PrepareRequest, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  reserve(argument: _eticket_user_v1_PrepareRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  reserve(argument: _eticket_user_v1_PrepareRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  reserve(argument: _eticket_user_v1_PrepareRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  reserve(argument: _eticket_user_v1_PrepareRequest, callback: grpc.requestCallback<_eticket_user_v1_PrepareResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface SeatReservationHandlers extends grpc.UntypedServiceImplementation {
@@ -56,6 +65,8 @@ export interface SeatReservationHandlers extends grpc.UntypedServiceImplementati
   
   Release: grpc.handleUnaryCall<_eticket_user_v1_ReleaseRequest__Output, _eticket_user_v1_ParticipantAck>;
   
+  Reserve: grpc.handleUnaryCall<_eticket_user_v1_PrepareRequest__Output, _eticket_user_v1_PrepareResponse>;
+  
 }
 
 export interface SeatReservationDefinition extends grpc.ServiceDefinition {
@@ -63,4 +74,5 @@ export interface SeatReservationDefinition extends grpc.ServiceDefinition {
   Commit: MethodDefinition<_eticket_user_v1_TransactionRef, _eticket_user_v1_ParticipantAck, _eticket_user_v1_TransactionRef__Output, _eticket_user_v1_ParticipantAck__Output>
   Prepare: MethodDefinition<_eticket_user_v1_PrepareRequest, _eticket_user_v1_PrepareResponse, _eticket_user_v1_PrepareRequest__Output, _eticket_user_v1_PrepareResponse__Output>
   Release: MethodDefinition<_eticket_user_v1_ReleaseRequest, _eticket_user_v1_ParticipantAck, _eticket_user_v1_ReleaseRequest__Output, _eticket_user_v1_ParticipantAck__Output>
+  Reserve: MethodDefinition<_eticket_user_v1_PrepareRequest, _eticket_user_v1_PrepareResponse, _eticket_user_v1_PrepareRequest__Output, _eticket_user_v1_PrepareResponse__Output>
 }
