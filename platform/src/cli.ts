@@ -1,0 +1,143 @@
+// tsx platform/src/cli.ts up [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
+//                        status [--data-dir DIR]
+//                        down [--data-dir DIR]
+// `up` stays in the foreground; Ctrl-C (SIGINT) or SIGTERM stops everything it
+// started, in order, and exits. Children run in process groups of their own,
+// so a terminal's Ctrl-C reaches only this process, which does the stopping.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readEnvFile } from './env-contract';
+import { platformStatus, type ComponentRow } from './health';
+import { startPlatform, type PlatformHandle } from './index';
+import { dataLayout, defaultDataDir } from './paths';
+import { liveSupervisor, readPidsFile, stopRecorded } from './pids-file';
+import { basePortFromEnv, portOverridesFromEnv } from './ports';
+import { waitUntilDead } from './proc';
+import { DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, DEV_INTERNAL_AUTH_SECRET, DEV_JWT_SECRET, defaultServices, startServices, type StartedService } from './services';
+import { formatTable } from './status-table';
+
+const log = (line: string) => process.stdout.write(`[platform] ${line}\n`);
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'fresh': { type: 'boolean', default: false },
+    'infra-only': { type: 'boolean', default: false },
+    'base-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'help': { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+const USAGE = `usage: tsx platform/src/cli.ts <up|status|down> [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
+  up      start etcd, Patroni x3 + HAProxy, warehouse PostgreSQL, Redis Cluster, FerretDB (then the services unless --infra-only);
+          stays in the foreground, Ctrl-C stops everything
+  status  health table of a running platform (reads <data-dir>/platform.env)
+  down    stop a running platform (reads <data-dir>/pids.json)
+env: ETICKET_BASE_PORT, ETICKET_PORT_* / ETICKET_PORTS_* overrides; USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES,
+     ORDER_MONGO_URL, WAREHOUSE_DB_URL point at external servers instead of starting ours`;
+
+const dataDir = resolve(values['data-dir'] ?? defaultDataDir);
+const layout = dataLayout(dataDir);
+
+async function up(): Promise<void> {
+  const started = Date.now();
+  const basePort = values['base-port'] !== undefined ? Number(values['base-port']) : basePortFromEnv(process.env);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 64000) throw new Error(`bad base port ${values['base-port']}`);
+  const aborter = new AbortController();
+  const running: { handle?: PlatformHandle } = {};
+  let stopping = false;
+  const shutdown = async (why: string, exitCode = 0) => {
+    if (stopping) {
+      log(`${why} again: still stopping, please wait`);
+      return;
+    }
+    stopping = true;
+    const handle = running.handle;
+    if (!handle) {
+      log(`${why}: aborting start-up`);
+      aborter.abort();
+      return;
+    }
+    log(`${why}: stopping everything`);
+    const t = Date.now();
+    await handle.stop();
+    log(`stopped in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    process.exit(exitCode);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(sig));
+
+  const handle = await startPlatform({
+    dataDir, fresh: values.fresh, basePort, ports: portOverridesFromEnv(process.env), log, signal: aborter.signal,
+  });
+  running.handle = handle;
+  let services: StartedService[] = [];
+  if (!values['infra-only']) {
+    const specs = defaultServices(handle.env, basePort);
+    const shown = (key: string, fallback: string) => `${key}=${process.env[key] ? '(from your environment)' : fallback}`;
+    log(`services get ${shown('JWT_SECRET', DEV_JWT_SECRET)}, ${shown('INTERNAL_AUTH_SECRET', DEV_INTERNAL_AUTH_SECRET)}, ${shown('ADMIN_EMAIL', DEV_ADMIN_EMAIL)}, ${shown('ADMIN_PASSWORD', DEV_ADMIN_PASSWORD)}`);
+    try {
+      services = await startServices(handle, specs, log, aborter.signal);
+    } catch (error) {
+      log(`services failed: ${error instanceof Error ? error.message : String(error)}`);
+      await shutdown('service start-up failure', 1);
+      return;
+    }
+  }
+  const status = await handle.status();
+  const serviceRows: ComponentRow[] = services.map((s) => ({ component: `service ${s.spec.name}`, address: s.spec.healthUrl, healthy: true, status: `pid ${s.process.pid}` }));
+  process.stdout.write(`\n${formatTable([...status.rows, ...serviceRows])}\n\n`);
+  log(`env written to ${layout.envFile}; logs in ${layout.logs}`);
+  log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; press Ctrl-C to stop`);
+  // Say so when a component dies on its own; keep running so the others can be inspected.
+  const reported = new Set<string>();
+  setInterval(() => {
+    if (stopping) return;
+    for (const note of services.map((s) => s.process.deathNote())) {
+      if (note && !reported.has(note)) {
+        reported.add(note);
+        log(`warning: ${note}`);
+      }
+    }
+  }, 2000);
+}
+
+async function status(): Promise<void> {
+  if (!existsSync(layout.envFile)) throw new Error(`no platform.env in ${dataDir}: is a platform running there? (tsx platform/src/cli.ts up)`);
+  const supervisor = liveSupervisor(readPidsFile(layout.pidsFile));
+  const result = await platformStatus(readEnvFile(layout.envFile));
+  process.stdout.write(`${formatTable(result.rows)}\n`);
+  log(`${result.healthy ? 'healthy' : 'NOT healthy'}; supervisor ${supervisor !== undefined ? `pid ${supervisor}` : 'not running'}`);
+  process.exitCode = result.healthy ? 0 : 1;
+}
+
+async function down(): Promise<void> {
+  const supervisor = liveSupervisor(readPidsFile(layout.pidsFile));
+  if (supervisor !== undefined) {
+    // The supervisor knows the stop order; let it do the work.
+    log(`asking supervisor pid ${supervisor} to stop`);
+    process.kill(supervisor, 'SIGTERM');
+    if (!(await waitUntilDead([supervisor], 90_000))) log('supervisor did not exit in 90 s; stopping its processes directly');
+  }
+  const count = await stopRecorded(layout, log);
+  log(supervisor === undefined && count === 0 ? `nothing running in ${dataDir}` : 'stopped');
+}
+
+async function main(): Promise<void> {
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'up') return up();
+  if (command === 'status') return status();
+  if (command === 'down') return down();
+  throw new Error(`unknown command ${command}\n${USAGE}`);
+}
+
+main().catch((error: unknown) => {
+  const aborted = error instanceof Error && error.name === 'AbortError';
+  process.stderr.write(`[platform] ${aborted ? 'start-up aborted' : `error: ${error instanceof Error ? error.message : String(error)}`}\n`);
+  process.exit(aborted ? 130 : 1);
+});

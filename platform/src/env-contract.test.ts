@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { externalServers, readEnvFile, redact, writeEnvFile, type PlatformEnv } from './env-contract';
+
+const sample: PlatformEnv = {
+  ETCD_ENDPOINTS: 'http://127.0.0.1:47379',
+  USER_DB_WRITE_URL: 'postgres://eticket:eticket@127.0.0.1:47500/eticket_users',
+  USER_DB_READ_URL: 'postgres://eticket:eticket@127.0.0.1:47501/eticket_users',
+  USER_DB_ADMIN_URL: 'postgres://postgres:postgres@127.0.0.1:47500/eticket_users',
+  PATRONI_REST_URLS: 'http://127.0.0.1:47008',
+  USER_DB_NODE_URLS: 'postgres://postgres:postgres@127.0.0.1:47432/eticket_users',
+  WAREHOUSE_DB_URL: 'postgres://eticket:eticket@127.0.0.1:47442/eticket_warehouse',
+  REDIS_CLUSTER_NODES: '127.0.0.1:47601,127.0.0.1:47602',
+  ORDER_MONGO_URL: 'mongodb://127.0.0.1:47017/eticket_orders',
+};
+
+describe('env contract', () => {
+  it('round-trips through platform.env as KEY=VALUE lines', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'eticket-env-')), 'platform.env');
+    writeEnvFile(file, sample);
+    expect(readEnvFile(file)).toEqual(sample);
+  });
+
+  it('treats a variable already set as an external server, the user DB keyed by its write URL', () => {
+    expect(externalServers({})).toEqual({});
+    const external = externalServers({ USER_DB_WRITE_URL: 'postgres://a/b', REDIS_CLUSTER_NODES: 'h:1', ETCD_ENDPOINTS: ' ' });
+    expect(external.userDb).toEqual({ write: 'postgres://a/b', read: 'postgres://a/b', admin: 'postgres://a/b', patroniRest: '', nodes: '' });
+    expect(external.redis).toBe('h:1');
+    expect(external.etcd).toBeUndefined();
+  });
+
+  it('hides passwords when printing URLs', () => {
+    expect(redact('postgres://eticket:secret@127.0.0.1:1/db')).toBe('postgres://eticket:***@127.0.0.1:1/db');
+  });
+});

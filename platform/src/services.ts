@@ -1,0 +1,105 @@
+// The application services `up` starts after the infrastructure: each one is
+// `tsx services/<name>/src/main.ts` as a child process, given the platform env
+// plus its own ports, and waited for on its health URL. The list is plain
+// data so it is easy to change; ETICKET_SERVICES=gateway,user picks a subset.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PlatformEnv } from './env-contract';
+import { httpStatus } from './http';
+import type { PlatformHandle } from './index';
+import { repoRoot } from './paths';
+import type { ManagedProcess } from './process-supervisor';
+import { waitFor } from './wait';
+
+export interface ServiceSpec {
+  name: string;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  /** Working directory: the repository root, so tsx finds the root tsconfig.json. */
+  cwd: string;
+  /** Variables on top of the inherited environment. */
+  env: Record<string, string>;
+  port: number;
+  healthUrl: string;
+}
+
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-do-not-use-in-production-0123456789';
+/** Services sign internal (service-to-service) assertions with this; >= 32 characters like JWT_SECRET. */
+export const DEV_INTERNAL_AUTH_SECRET = 'dev-only-internal-auth-secret-not-for-production-012345';
+export const DEV_ADMIN_EMAIL = 'admin@e-ticket.local';
+export const DEV_ADMIN_PASSWORD = 'admin-dev-password';
+
+export function defaultServices(platformEnv: PlatformEnv, basePort: number, env: NodeJS.ProcessEnv = process.env): ServiceSpec[] {
+  const userHttp = basePort + 101;
+  const userGrpc = basePort + 111;
+  const orderHttp = basePort + 201;
+  // The order service's TransactionCoordinator gRPC server (its own default is 47211).
+  const orderGrpc = basePort + 211;
+  const gatewayPort = Number(env.GATEWAY_PORT ?? 8080);
+  const shared: Record<string, string> = {
+    ...platformEnv,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    INTERNAL_AUTH_SECRET: env.INTERNAL_AUTH_SECRET ?? DEV_INTERNAL_AUTH_SECRET,
+    ADMIN_EMAIL: env.ADMIN_EMAIL ?? DEV_ADMIN_EMAIL,
+    ADMIN_PASSWORD: env.ADMIN_PASSWORD ?? DEV_ADMIN_PASSWORD,
+    USER_SERVICE_HTTP_URL: `http://127.0.0.1:${userHttp}`,
+    USER_SERVICE_GRPC_ADDR: `127.0.0.1:${userGrpc}`,
+    ORDER_SERVICE_HTTP_URL: `http://127.0.0.1:${orderHttp}`,
+  };
+  const spec = (name: string, port: number, healthPath: string, own: Record<string, string>): ServiceSpec => ({
+    name,
+    entry: `services/${name}/src/main.ts`,
+    cwd: repoRoot,
+    env: { ...shared, SERVICE_INSTANCE: `${name}-1`, ...own },
+    port,
+    healthUrl: `http://127.0.0.1:${port}${healthPath}`,
+  });
+  const all = [
+    spec('user', userHttp, '/health', { PORT: String(userHttp), GRPC_PORT: String(userGrpc) }),
+    spec('order', orderHttp, '/health', { PORT: String(orderHttp), GRPC_PORT: String(orderGrpc) }),
+    spec('gateway', gatewayPort, '/status', { GATEWAY_PORT: String(gatewayPort), PORT: String(gatewayPort) }),
+  ];
+  const only = env.ETICKET_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+  return only ? all.filter((s) => only.includes(s.name)) : all;
+}
+
+export interface StartedService {
+  spec: ServiceSpec;
+  process: ManagedProcess;
+}
+
+/** Starts the services whose entry exists, concurrently; resolves when every one answers 200. */
+export async function startServices(
+  handle: Pick<PlatformHandle, 'spawn'>,
+  specs: ServiceSpec[],
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<StartedService[]> {
+  const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const present = specs.filter((spec) => {
+    const exists = existsSync(resolve(repoRoot, spec.entry));
+    if (!exists) log(`note: service ${spec.name} skipped: ${spec.entry} does not exist yet`);
+    return exists;
+  });
+  const started = present.map((spec) => ({
+    spec,
+    process: handle.spawn({
+      name: `service-${spec.name}`,
+      command: tsx,
+      args: [spec.entry],
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      onLine: (line) => process.stdout.write(`[${spec.name}] ${line}\n`),
+    }),
+  }));
+  await Promise.all(started.map(async ({ spec, process: child }) => {
+    const t = Date.now();
+    await waitFor(async () => (await httpStatus(spec.healthUrl)) === 200, {
+      what: `service ${spec.name} at ${spec.healthUrl}`, timeoutMs: 60_000, intervalMs: 300, signal, failFast: () => child.deathNote(),
+    });
+    log(`service ${spec.name} ready on port ${spec.port} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }));
+  return started;
+}

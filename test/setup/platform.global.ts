@@ -1,0 +1,44 @@
+// vitest globalSetup of the "integration" project: one real platform for all
+// integration test files, on its own port block (base 48000) and data folder
+// (<repo>/.data/test-platform), started fresh and stopped at the end.
+//
+// Tests read its env through `platformEnv()` from ./platform-env.ts (vitest's
+// provide/inject) or plain `process.env` — both work, see that file.
+//
+// ETICKET_TEST_REUSE_PLATFORM=1 is for fast local loops: reuse a healthy
+// platform left in .data/test-platform by a previous run (or start one without
+// wiping) and leave it running afterwards. Stop it with
+//   npx tsx platform/src/cli.ts down --data-dir .data/test-platform
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { dataLayout, PLATFORM_ENV_KEYS, platformStatus, readEnvFile, repoRoot, startPlatform, type PlatformEnv } from '../../platform/src/index';
+
+const TEST_BASE_PORT = 48000;
+const dataDir = join(repoRoot, '.data', 'test-platform');
+
+async function reusable(): Promise<PlatformEnv | undefined> {
+  const envFile = dataLayout(dataDir).envFile;
+  if (!existsSync(envFile)) return undefined;
+  const env = readEnvFile(envFile);
+  return (await platformStatus(env)).healthy ? env : undefined;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = (line: string) => process.stderr.write(`[test-platform] ${line}\n`);
+  const reuse = process.env.ETICKET_TEST_REUSE_PLATFORM === '1';
+  let env = reuse ? await reusable() : undefined;
+  let stop = async () => {};
+  if (env) {
+    log(`reusing the running platform in ${dataDir}`);
+  } else {
+    const handle = await startPlatform({ dataDir, fresh: !reuse, basePort: TEST_BASE_PORT, log });
+    env = handle.env;
+    if (!reuse) stop = () => handle.stop();
+  }
+  for (const key of PLATFORM_ENV_KEYS) process.env[key] = env[key];
+  project.provide('platformEnv', env);
+  return async () => {
+    await stop();
+  };
+}
