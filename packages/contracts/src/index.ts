@@ -4,3 +4,4 @@ export { loadOrderContracts, loadUserContracts, type OrderContracts, type UserCo
 export { callUnary } from './unary';
 export * from './http/common';
 export * from './http/user-api';
+export * from './http/order-api';

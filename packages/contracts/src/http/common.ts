@@ -69,11 +69,13 @@ export const ProblemBody = Type.Object(
 const PROBLEM_DESCRIPTIONS = {
   400: 'Malformed JSON, a wrong type, an unknown or missing field, or a value out of range (VALIDATION_FAILED, MALFORMED_JSON)',
   401: 'Missing, expired or forged credentials (UNAUTHENTICATED, INVALID_CREDENTIALS)',
+  402: 'The payment provider declined the charge (PAYMENT_DECLINED)',
   403: 'The caller lacks the role or does not own the resource (FORBIDDEN)',
   404: 'No such resource (NOT_FOUND)',
   409: 'Conflicts with the current state (e.g. EMAIL_TAKEN)',
   413: 'The body is larger than allowed (PAYLOAD_TOO_LARGE)',
   415: 'The body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
+  422: 'The Idempotency-Key was used before with a different request (IDEMPOTENCY_KEY_REUSED)',
   429: 'Too many attempts; see Retry-After (RATE_LIMITED)',
   503: 'A service or its database is unavailable (UPSTREAM_UNAVAILABLE)',
   504: 'A service did not answer in time (UPSTREAM_TIMEOUT)',
@@ -103,6 +105,8 @@ export interface ApiSchema {
   readonly tags: readonly string[];
   readonly operationId: string;
   readonly body?: TObject;
+  /** Request headers the route requires (e.g. Idempotency-Key); other headers are allowed. */
+  readonly headers?: TObject;
   readonly querystring?: TObject;
   readonly params?: TObject;
   readonly response: Readonly<Record<number, TSchema>>;
