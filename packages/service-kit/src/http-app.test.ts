@@ -44,6 +44,16 @@ describe('createHttpApp', () => {
     expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'quantity' }] });
   });
 
+  it.each([
+    ['bad percent-encoding', '/things/%E0%A4%A'],
+    ['a parameter longer than any id', `/things/${'9'.repeat(600)}`],
+  ])('answers a path with %s with a VALIDATION_FAILED problem naming the path', async (_case, url) => {
+    const response = await buildApp().inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'path' }] });
+  });
+
   it('coerces path and query parameters to their declared types', async () => {
     const response = await buildApp().inject({ method: 'GET', url: '/things/7?limit=3' });
     expect(response.json()).toEqual({ id: 7, limit: 3 });

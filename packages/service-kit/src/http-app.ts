@@ -38,6 +38,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     requestIdHeader: false,
     genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
     ajv: { customOptions: { removeAdditional: false } },
+    // Long enough for any id the schemas accept, so a bad id reaches validation and is named there.
+    maxParamLength: 500,
+    // Errors the router raises before any route runs (bad percent-encoding, an over-long parameter)
+    // would otherwise bypass the error handler and answer in Fastify's own format.
+    frameworkErrors: (error, request, reply) => {
+      const field = { field: 'path', message: error.code === 'FST_ERR_BAD_URL' ? 'is not valid percent-encoding' : 'has a parameter that is too long' };
+      void sendProblem(reply, request, new AppError('VALIDATION_FAILED', `Invalid path: ${field.message}`, { fields: [field] }));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
