@@ -39,7 +39,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
     ajv: { customOptions: { removeAdditional: false } },
     // Long enough for any id the schemas accept, so a bad id reaches validation and is named there.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     // Errors the router raises before any route runs (bad percent-encoding, an over-long parameter)
     // would otherwise bypass the error handler and answer in Fastify's own format.
     frameworkErrors: (error, request, reply) => {
