@@ -2,6 +2,7 @@ import { createLogger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
 import { loadConfig } from './config';
+import { createReservationParticipant } from './grpc/seat-reservation';
 import { listenGrpc } from './grpc/server';
 import { createDatabase } from './store/db';
 import { migrate } from './store/migrate';
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
     applicationName: config.SERVICE_INSTANCE,
     logger,
   });
-  const service = buildUserService(config, { logger, db });
+  // The seat-reservation participant of the two-phase commit (issue 4): its gRPC service and its resolver of stale prepared transactions.
+  const participant = createReservationParticipant(db, logger);
+  const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService] });
   if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
@@ -39,12 +42,14 @@ async function main(): Promise<void> {
   installGracefulShutdown({
     logger,
     close: async () => {
+      await participant.stop();
       await service.close();
       await db.close();
     },
   });
   await service.http.listen({ host: config.HOST, port: config.PORT });
   const grpcPort = await listenGrpc(service.grpc, config.HOST, config.GRPC_PORT);
+  participant.start();
   logger.info({ http: config.PORT, grpc: grpcPort }, 'user service listening');
 }
 

@@ -37,8 +37,9 @@ export interface EventRow {
   venue_capacity: number;
 }
 
+// available_seats is the live sum of the event's seat buckets (migration 1001, docs/seat-inventory.md).
 export const EVENT_SELECT = `
-  SELECT e.id, e.name, e.description, e.date_time, e.total_seats, e.available_seats, e.price_minor, e.currency,
+  SELECT e.id, e.name, e.description, e.date_time, e.total_seats, event_available_seats(e.id) AS available_seats, e.price_minor, e.currency,
          e.organizer_id, e.created_at, v.id AS venue_id, v.name AS venue_name, v.location AS venue_location, v.capacity AS venue_capacity
     FROM events e JOIN venues v ON v.id = e.venue_id`;
 

@@ -1,0 +1,181 @@
+import type * as grpc from '@grpc/grpc-js';
+import { registerIdentity } from '@eticket/auth';
+import type { Logger } from '@eticket/logging';
+import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import type { OrderConfig } from './config';
+import { BackgroundWork, Batcher, Semaphore } from './domain/background';
+import { Coordinator } from './domain/coordinator';
+import { Holds } from './domain/holds';
+import { Orders } from './domain/orders';
+import { Payments, type PaymentProvider } from './domain/payments';
+import { Phase2 } from './domain/phase2';
+import type { Clock, SeatParticipant } from './domain/ports';
+import { Recovery } from './domain/recovery';
+import { faultInjector } from './faults';
+import { bindServer, createCoordinatorServer } from './grpc/coordinator-server';
+import { GrpcNotifier } from './grpc/notifier';
+import { GrpcSeatParticipant } from './grpc/seat-participant';
+import { registerRoutes } from './http/routes';
+import { SimulatedPaymentProvider } from './payments/simulated-provider';
+import { MongoLeases, MongoWatermarks } from './store/coordination';
+import { connectOrderDatabase, type OrderDatabase } from './store/mongo';
+import { MongoOrderRepository } from './store/order-repository';
+import { MongoPaymentRepository } from './store/payment-repository';
+import { MongoTransactionLog } from './store/transaction-log';
+import { HoldTimers } from './workers/hold-timers';
+import { Periodic } from './workers/periodic';
+
+export interface OrderService {
+  readonly http: HttpApp;
+  readonly grpc: grpc.Server;
+  readonly recovery: Recovery;
+  readonly holds: Holds;
+  /** Recovers, then serves HTTP and gRPC. */
+  start(): Promise<void>;
+  /** Stops accepting work, drains, closes connections. */
+  stop(): Promise<void>;
+}
+
+export interface OrderServiceOverrides {
+  readonly seats?: SeatParticipant;
+  readonly provider?: PaymentProvider;
+  readonly clock?: Clock;
+}
+
+/** Wires the Ticket Order Service from its configuration: adapters in, domain in the middle, HTTP and gRPC out. */
+export async function createOrderService(config: Readonly<OrderConfig>, logger: Logger, overrides: OrderServiceOverrides = {}): Promise<OrderService> {
+  const database: OrderDatabase = await connectOrderDatabase(config.ORDER_MONGO_URL);
+  const clock: Clock = overrides.clock ?? { now: () => new Date() };
+  const log = new MongoTransactionLog(database.db);
+  const orderStore = new MongoOrderRepository(database.db);
+  const leases = new MongoLeases(database.db, config.SERVICE_INSTANCE);
+  const marks = new MongoWatermarks(database.db);
+  // Connects lazily, so an override (tests) costs nothing.
+  const grpcSeats = new GrpcSeatParticipant(config.USER_SERVICE_GRPC_ADDR);
+  const seats: SeatParticipant = overrides.seats ?? grpcSeats;
+  const notifier = new GrpcNotifier(config.USER_SERVICE_GRPC_ADDR, config.TWO_PC_PHASE2_TIMEOUT_MS);
+  const background = new BackgroundWork(logger);
+  const ended = new Batcher((ids) => log.markEnded(ids), logger);
+  const phase2 = new Phase2({ seats, notifier, ended, background, logger, settings: { phase2TimeoutMs: config.TWO_PC_PHASE2_TIMEOUT_MS, attempts: 3 } });
+  const coordinator = new Coordinator({
+    log,
+    orders: orderStore,
+    seats,
+    phase2,
+    clock,
+    faults: faultInjector(config.NODE_ENV, config.TWO_PC_FAULT, logger),
+    logger,
+    settings: {
+      instance: config.SERVICE_INSTANCE,
+      mode: config.ORDER_PLACEMENT_MODE,
+      holdTtlMs: config.HOLD_TTL_SECONDS * 1000,
+      prepareTimeoutMs: config.TWO_PC_PREPARE_TIMEOUT_MS,
+      slotWaitMs: config.TWO_PC_SLOT_WAIT_MS,
+    },
+    slots: new Semaphore(config.TWO_PC_MAX_IN_FLIGHT),
+  });
+  const leaseMs = Math.max(config.RECOVERY_SCAN_INTERVAL_MS, 5_000);
+  const recovery = new Recovery({
+    log,
+    orders: orderStore,
+    phase2,
+    clock,
+    leases,
+    marks,
+    logger,
+    settings: { decisionBoundMs: config.TWO_PC_DECISION_BOUND_MS, leaseMs, batch: 5_000 },
+  });
+  // The timers fire only after start(), by which time `holds` exists.
+  const timers = new HoldTimers((orderId) => holds.expire(orderId), logger);
+  const holds: Holds = new Holds({
+    orders: orderStore,
+    log,
+    seats,
+    clock,
+    leases,
+    marks,
+    scheduler: timers,
+    logger,
+    settings: {
+      phase2TimeoutMs: config.TWO_PC_PHASE2_TIMEOUT_MS,
+      leaseMs,
+      batch: 5_000,
+      lookaheadMs: config.RECOVERY_SCAN_INTERVAL_MS * 2,
+      safetyMarginMs: 5_000,
+    },
+  });
+  const orders = new Orders({
+    coordinator,
+    orders: orderStore,
+    recovery,
+    holds,
+    phase2,
+    background,
+    clock,
+    scheduler: timers,
+    settings: { replayWaitMs: config.TWO_PC_PREPARE_TIMEOUT_MS + 2_000 },
+  });
+  const provider = overrides.provider
+    ?? new SimulatedPaymentProvider({ latencyMs: config.PAYMENT_SIM_LATENCY_MS, failureRate: config.PAYMENT_SIM_FAILURE_RATE });
+  const payments = new Payments({
+    payments: new MongoPaymentRepository(database.db),
+    orders: orderStore,
+    provider,
+    clock,
+    logger,
+    settings: { replayWaitMs: config.PAYMENT_SIM_LATENCY_MS + 5_000, stuckAfterMs: config.PAYMENT_STUCK_AFTER_MS },
+  });
+
+  const http = createHttpApp({ logger, bodyLimit: 16 * 1024 });
+  registerIdentity(http, config.INTERNAL_AUTH_SECRET);
+  const checks: DependencyCheck[] = [
+    { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },
+  ];
+  registerStatusRoutes(http, 'order', config.SERVICE_INSTANCE, checks);
+  // The platform runner and Compose poll /health for readiness.
+  http.get('/health', async (_request, reply) => {
+    try {
+      await database.db.command({ ping: 1 });
+      return await reply.send({ status: 'up' });
+    } catch {
+      return reply.status(503).send({ status: 'down' });
+    }
+  });
+  registerRoutes(http, orders, payments);
+
+  const grpcServer = createCoordinatorServer(recovery);
+  const recoveryLoop = new Periodic('recovery', config.RECOVERY_SCAN_INTERVAL_MS, async () => {
+    const report = await recovery.scan();
+    if (report.presumedAborted + report.redriven > 0) logger.info(report, 'recovery scan');
+    await payments.resolveStuck(100);
+  }, logger);
+  const holdsLoop = new Periodic('holds', config.RECOVERY_SCAN_INTERVAL_MS, () => holds.scan(), logger);
+
+  return {
+    http,
+    grpc: grpcServer,
+    recovery,
+    holds: holds,
+    async start() {
+      // Participants may ask for decisions while recovery runs.
+      await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
+      await recovery.scan().catch((error: unknown) => logger.warn({ err: error }, 'start-up recovery incomplete; the periodic scan continues'));
+      recoveryLoop.start();
+      holdsLoop.start();
+      timers.start();
+      await http.listen({ host: config.HOST, port: config.PORT });
+      logger.info({ port: config.PORT, grpcPort: config.GRPC_PORT, mode: config.ORDER_PLACEMENT_MODE }, 'order service ready');
+    },
+    async stop() {
+      await http.close();
+      timers.stop();
+      await Promise.all([recoveryLoop.stop(), holdsLoop.stop()]);
+      await background.drain();
+      await ended.close();
+      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      grpcSeats.close();
+      notifier.close();
+      await database.close();
+    },
+  };
+}
