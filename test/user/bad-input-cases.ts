@@ -145,7 +145,7 @@ export function badInputCases(limitBytes: number): BadInputCase[] {
     ...fieldCases(register, '/user/register', 'anonymous', validRegister, 'password', [
       ['missing', undefined], ['as a number', 1234567890], ['as an object', { value: 'x' }], ['empty', ''],
       ['shorter than 10 characters', 'short1'], ['over 128 characters', 'p'.repeat(129)], ['too common', 'password123'],
-      ['with fewer than 4 distinct characters', 'abababababab'],
+      ['with fewer than 4 distinct characters', 'abababababab'], ['with a lone surrogate', 'abcdefghijk\ud800'], ['with a NUL byte', 'abcdefghijk\u0000'],
     ]),
     // POST /user/login
     ...bodyShapeCases(login, 'POST', '/user/login', 'anonymous', validLogin, limitBytes),
@@ -180,7 +180,7 @@ export function badInputCases(limitBytes: number): BadInputCase[] {
     { endpoint: createEvent, method: 'POST', url: '/event', who: 'anonymous', name: 'no identity', body: JSON.stringify(validEvent()), status: 401, code: 'UNAUTHENTICATED' },
     { endpoint: createEvent, method: 'POST', url: '/event', who: 'buyer', name: 'a buyer creating an event', body: JSON.stringify(validEvent()), status: 403, code: 'FORBIDDEN' },
     ...fieldCases(createEvent, '/event', 'organizer', validEvent, 'name', [
-      ['missing', undefined], ['empty', ''], ['as a number', 7], ['over 200 characters', 'n'.repeat(201)], ['with a NUL byte', 'a\u0000b'], ['with a newline', 'a\nb'], ['blank', '   '],
+      ['missing', undefined], ['empty', ''], ['as a number', 7], ['over 200 characters', 'n'.repeat(201)], ['with a NUL byte', 'a\u0000b'], ['with a newline', 'a\nb'], ['blank', '   '], ['with a lone surrogate', 'a\udc00b'],
     ]),
     ...fieldCases(createEvent, '/event', 'organizer', validEvent, 'description', [['missing', undefined], ['over 5000 characters', 'd'.repeat(5001)], ['as an array', ['x']], ['with a bell character', 'a\u0007b']]),
     ...fieldCases(createEvent, '/event', 'organizer', validEvent, 'date_time', [

@@ -6,10 +6,15 @@ import { Type, type TSchema, type TObject } from '@sinclair/typebox';
 // contract: every object is closed (additionalProperties: false), every string
 // has a maxLength and every number a range.
 
-/** No C0 control characters and no DEL: NUL alone would make PostgreSQL fail on `text`. */
-const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F]*$';
+// Patterns run in Unicode mode, where a surrogate range matches only *lone*
+// surrogates: those are not text (UTF-8 cannot encode them; the driver would
+// silently store U+FFFD), while emoji and other astral characters pass.
+/** No C0 control characters, no DEL, no lone surrogates: NUL alone would make PostgreSQL fail on `text`. */
+const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]*$';
 /** Like SINGLE_LINE but allows tab, line feed and carriage return. */
-const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uD800-\\uDFFF]*$';
+/** Passwords may hold any character but NUL and lone surrogates (two different ones would hash the same). */
+export const PASSWORD_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
 
 export const Text = (maxLength: number, options: { minLength?: number; description?: string; multiLine?: boolean } = {}) =>
   Type.String({

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { COMMON_PROBLEMS, DateTime, Email, Page, PaginationQuery, problems, Text, Uuid, type ApiRoute, type ApiSchema } from './common';
+import { COMMON_PROBLEMS, DateTime, Email, Page, PaginationQuery, PASSWORD_PATTERN, problems, Text, Uuid, type ApiRoute, type ApiSchema } from './common';
 
 // The User Service's public HTTP API (the seed's `/user*` and `/event*`
 // paths), as served by the service and re-validated and documented by the
@@ -10,7 +10,7 @@ export const RoleName = Type.Union(ROLE_NAMES.map((role) => Type.Literal(role)),
 
 /** Passwords are bounded above so that hashing stays cheap for the server; the policy (length, blocklist) is checked by the service. */
 export const PASSWORD_MAX_LENGTH = 128;
-const Password = (description: string) => Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, description });
+const Password = (description: string) => Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, pattern: PASSWORD_PATTERN, description });
 
 export const RegisterBody = Type.Object(
   {

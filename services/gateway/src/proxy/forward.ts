@@ -72,6 +72,7 @@ export function forward(request: FastifyRequest, reply: FastifyReply, options: F
     });
   } catch (error) {
     // reply-from refuses some URLs synchronously (e.g. dot segments): the client's fault.
-    throw new AppError('VALIDATION_FAILED', error instanceof Error ? error.message : 'Invalid request path', { cause: error });
+    const message = error instanceof Error ? error.message : 'is not a valid path';
+    throw new AppError('VALIDATION_FAILED', `Invalid path: ${message}`, { cause: error, fields: [{ field: 'path', message }] });
   }
 }
