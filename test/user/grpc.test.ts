@@ -4,7 +4,6 @@ import type { NotificationsClient } from '@eticket/contracts/generated/eticket/u
 import type { SendNotificationRequest } from '@eticket/contracts/generated/eticket/user/v1/SendNotificationRequest';
 import type { SendNotificationResponse__Output } from '@eticket/contracts/generated/eticket/user/v1/SendNotificationResponse';
 import type { UserDirectoryClient } from '@eticket/contracts/generated/eticket/user/v1/UserDirectory';
-import { runWithCorrelationId } from '@eticket/logging';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenGrpc } from '../../services/user/src/grpc/server';
@@ -62,7 +61,7 @@ describe('Notifications.Send over gRPC', () => {
     const buyer = await createUser(user);
     const request = { user_id: buyer.userId, kind: 'payment_pending', message: 'Pay within 10 minutes', dedupe_key: `order-1:pending:${randomUUID()}`, order_id: 'order-1' };
     const send = () => callUnary<SendNotificationRequest, SendNotificationResponse__Output>(notifications.Send.bind(notifications), request, 2_000);
-    const first = await runWithCorrelationId('corr-notify-1', send);
+    const first = await send();
     const retry = await send();
     expect(retry.notification_id).toBe(first.notification_id);
     const rows = await query<{ kind: string; message: string; order_id: string }>(user.db.write, 'SELECT kind, message, order_id FROM notifications WHERE user_id = $1', [buyer.userId]);
