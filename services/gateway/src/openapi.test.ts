@@ -15,6 +15,14 @@ beforeAll(async () => {
 
 afterAll(() => gateway.close());
 
+/** Every schema of `type` anywhere in `value`. */
+function schemasOfType(value: unknown, type: string): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap((item) => schemasOfType(item, type));
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  return [...(record.type === type ? [record] : []), ...Object.values(record).flatMap((child) => schemasOfType(child, type))];
+}
+
 /** Every object schema anywhere in `value`. */
 function objectSchemas(value: unknown): Record<string, unknown>[] {
   if (Array.isArray(value)) return value.flatMap(objectSchemas);
@@ -38,6 +46,14 @@ describe('OpenAPI document', () => {
     for (const schema of objectSchemas(userPaths)) expect(schema.additionalProperties, JSON.stringify(schema).slice(0, 120)).toBe(false);
     for (const [, methods] of userPaths) {
       for (const operation of Object.values(methods)) expect(JSON.stringify(operation.responses)).not.toMatch(/password/);
+    }
+  });
+
+  it('bounds every string and every number of the User Service\'s API', () => {
+    const userPaths = Object.entries(doc.paths).filter(([path]) => path.startsWith('/user') || path.startsWith('/event'));
+    for (const schema of schemasOfType(userPaths, 'string')) expect(schema.maxLength ?? schema.const ?? schema.enum, JSON.stringify(schema)).toBeDefined();
+    for (const schema of [...schemasOfType(userPaths, 'integer'), ...schemasOfType(userPaths, 'number')]) {
+      expect(schema, JSON.stringify(schema)).toMatchObject({ minimum: expect.any(Number), maximum: expect.any(Number) });
     }
   });
 

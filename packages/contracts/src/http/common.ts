@@ -49,7 +49,7 @@ export const Page = <T extends TSchema>(item: T, title: string) =>
       items: Type.Array(item, { maxItems: MAX_PAGE_SIZE }),
       limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE }),
       offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET }),
-      total: Type.Integer({ minimum: 0 }),
+      total: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
     },
     { additionalProperties: false, title },
   );
