@@ -124,6 +124,10 @@ describe('end to end through the gateway', () => {
     expect(response.body).toMatchObject({ status: 'degraded', dependencies: { 'user-service': { status: 'up' }, 'order-service': { status: 'down' } } });
   });
 
+  it('answers the platform runner\'s health probe on the service', async () => {
+    expect((await call(`${stack.userUrl}/health`)).status).toBe(200);
+  });
+
   it('serves the OpenAPI document and its interactive UI', async () => {
     const doc = await call(`${gw}/openapi.json`);
     expect(doc.status).toBe(200);
@@ -131,5 +135,9 @@ describe('end to end through the gateway', () => {
     const ui = await fetch(`${gw}/docs/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
+  });
+
+  it('shuts both processes down cleanly on SIGTERM', async () => {
+    expect(await stack.stop()).toEqual([0, 0]);
   });
 });

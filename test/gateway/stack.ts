@@ -13,7 +13,8 @@ export interface Stack {
   readonly userUrl: string;
   readonly jwtSecret: string;
   readonly admin: { readonly email: string; readonly password: string };
-  stop(): Promise<void>;
+  /** SIGTERM to the gateway, then the service; resolves with their exit codes (0 = drained cleanly). Idempotent. */
+  stop(): Promise<(number | null)[]>;
 }
 
 export const BODY_LIMIT = 16_384;
@@ -79,10 +80,7 @@ export async function startStack(name: string): Promise<Stack> {
     userUrl,
     jwtSecret: secrets.JWT_SECRET,
     admin,
-    stop: async () => {
-      await gateway.stop();
-      await user.stop();
-    },
+    stop: async () => [await gateway.stop(), await user.stop()],
   };
 }
 
