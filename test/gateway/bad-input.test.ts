@@ -47,6 +47,43 @@ describe('gateway rejects bad input for every endpoint', () => {
   });
 });
 
+describe('gateway validates the order routes at the edge with the order contract', () => {
+  const order = () => ({ event_id: randomUUID(), quantity: 2 });
+  const payment = () => ({ order_id: randomUUID(), payment_method: 'card' });
+  const key = { 'idempotency-key': 'edge-key-1' };
+  it.each<[string, string, string, Record<string, unknown> | string | undefined, Record<string, string>, string]>([
+    ['an order without an Idempotency-Key', 'POST', '/order', order(), {}, 'idempotency-key'],
+    ['an Idempotency-Key with spaces', 'POST', '/order', order(), { 'idempotency-key': 'a key' }, 'idempotency-key'],
+    ['a quantity of 0', 'POST', '/order', { ...order(), quantity: 0 }, key, 'quantity'],
+    ['a quantity over 10', 'POST', '/order', { ...order(), quantity: 11 }, key, 'quantity'],
+    ['a quantity as a string', 'POST', '/order', { ...order(), quantity: '2' }, key, 'quantity'],
+    ['an event id that is not a UUID', 'POST', '/order', { ...order(), event_id: '1 OR 1=1' }, key, 'event_id'],
+    ['a client-chosen price', 'POST', '/order', { ...order(), total_price: 1 }, key, 'total_price'],
+    ['malformed JSON', 'POST', '/order', '{"event_id":', key, 'body'],
+    ['an unknown payment method', 'POST', '/payment', { ...payment(), payment_method: 'cash' }, key, 'payment_method'],
+    ['a negative amount', 'POST', '/payment', { ...payment(), amount: -1 }, key, 'amount'],
+    ['a payment without an order id', 'POST', '/payment', { payment_method: 'card' }, key, 'order_id'],
+    ['an order id that is not a UUID', 'GET', '/order/abc', undefined, {}, 'id'],
+    ['a payment id that is not a UUID', 'GET', '/payment/abc', undefined, {}, 'id'],
+    ['a cancel of a malformed order id', 'POST', '/order/abc/cancel', undefined, {}, 'id'],
+    ['a page size of 0', 'GET', '/order?limit=0', undefined, {}, 'limit'],
+  ])('answers %s with 400 naming the field, without calling the order service', async (_case, method, path, body, headers, field) => {
+    const init: RequestInit = { method, headers: { authorization: `Bearer ${sessions.buyer.token}`, ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const response = await fetch(`${stack.gatewayUrl}${path}`, init);
+    const problem = (await response.json()) as { code: string; errors?: { field: string }[] };
+    expect(response.status).toBe(400);
+    expect(problem.code === 'MALFORMED_JSON' || problem.errors?.some((error) => error.field === field)).toBe(true);
+  });
+
+  it('refuses an anonymous caller on every order route', async () => {
+    for (const [method, path] of [['POST', '/order'], ['GET', '/order'], ['GET', `/order/${randomUUID()}`], ['POST', `/order/${randomUUID()}/cancel`], ['POST', '/payment'], ['GET', `/payment/${randomUUID()}`]]) {
+      const response = await fetch(`${stack.gatewayUrl}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(401);
+    }
+  });
+});
+
 describe('gateway refuses bad tokens', () => {
   const sign = (secret: string, claims: Record<string, unknown> = {}) =>
     new SignJWT({ email: 'x@example.test', roles: ['buyer', 'admin'], ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject(randomUUID())

@@ -110,8 +110,13 @@ describe('end to end through the gateway', () => {
   });
 
   it('routes order and payment paths to the order service and says 503 while it is down', async () => {
-    for (const path of ['/order', '/payment']) {
-      const response = await call(`${gw}${path}`, { method: 'POST', token: alice.token, body: { event_id: eventId, quantity: 1 } });
+    const key = { 'idempotency-key': `e2e-${tag}` };
+    const attempts = [
+      call(`${gw}/order`, { method: 'POST', token: alice.token, headers: key, body: { event_id: eventId, quantity: 1 } }),
+      call(`${gw}/payment`, { method: 'POST', token: alice.token, headers: key, body: { order_id: eventId, payment_method: 'card' } }),
+      call(`${gw}/order/${eventId}`, { token: alice.token }),
+    ];
+    for (const response of await Promise.all(attempts)) {
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });

@@ -102,11 +102,21 @@ describe('gateway → service', () => {
     expect(lastSeen().body).toBeUndefined();
   });
 
-  it('passes the order paths through to the order service with the identity', async () => {
-    const response = await gateway.inject({ method: 'POST', url: '/order', headers: { ...bearer(await token(['buyer'])), 'content-type': 'application/json' }, payload: '{"event_id":"e","quantity":2}' });
+  it('sends the order routes to the order service with the identity and the Idempotency-Key', async () => {
+    const raw = `{"event_id":"${randomUUID()}","quantity":2}`;
+    const headers = { ...bearer(await token(['buyer'])), 'content-type': 'application/json', 'idempotency-key': 'key-1' };
+    const response = await gateway.inject({ method: 'POST', url: '/order', headers, payload: raw });
     expect(response.statusCode).toBe(200);
-    expect(lastSeen()).toMatchObject({ method: 'POST', url: '/order', body: '{"event_id":"e","quantity":2}' });
+    expect(lastSeen()).toMatchObject({ method: 'POST', url: '/order', body: raw, headers: { 'idempotency-key': 'key-1' } });
     expect(lastSeen().headers['x-eticket-identity']).toBeDefined();
+  });
+
+  it('answers a path outside the contracts with 404 at the edge', async () => {
+    const before = seen.length;
+    const response = await gateway.inject({ method: 'GET', url: '/order/anything/else', headers: bearer(await token(['buyer'])) });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+    expect(seen.length).toBe(before);
   });
 });
 

@@ -21,7 +21,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'users', description: 'Accounts, login and roles (User Service)' },
         { name: 'events', description: 'Events on sale (User Service)' },
-        { name: 'orders', description: 'Orders and payments (Ticket Order Service)' },
+        { name: 'orders', description: 'Orders (Ticket Order Service)' },
+        { name: 'payments', description: 'Payments (Ticket Order Service)' },
         { name: 'status', description: 'Health' },
       ],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

@@ -13,8 +13,7 @@ export interface RouteSettings {
 
 function openApiSchema(route: GatewayRoute): FastifySchema {
   const security: Record<string, string[]>[] = route.auth === 'required' ? [{ bearerAuth: [] }] : route.auth === 'optional' ? [{}, { bearerAuth: [] }] : [];
-  if (route.schema !== undefined) return { ...route.schema, security };
-  return { summary: route.summary ?? `${route.method} ${route.url}`, tags: [route.upstream === 'order' ? 'orders' : route.upstream], security, hide: route.hidden === true };
+  return { ...route.schema, security };
 }
 
 /**
@@ -38,8 +37,8 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
           origin: resolver.resolve(route.upstream),
           upstream: route.upstream,
           context,
-          // A served route without a body schema takes no body: nothing unvalidated goes through.
-          withBody: route.schema === undefined || route.schema.body !== undefined,
+          // A route without a body schema takes no body: nothing unvalidated goes through.
+          withBody: route.schema.body !== undefined,
           timeoutMs: settings.upstreamTimeoutMs,
         });
       },
