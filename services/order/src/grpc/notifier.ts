@@ -24,7 +24,7 @@ export class GrpcNotifier implements Notifier {
       message: `Order ${placement.id}: ${seats} held for you; pay ${formatMoney(decision.total)} before ${decision.holdExpiresAt.toISOString()}`,
       dedupe_key: `payment_pending:${placement.id}`,
       order_id: placement.id,
-    }, this.deadlineMs);
+    }, this.deadlineMs, { waitForReady: true });
   }
 
   close(): void {

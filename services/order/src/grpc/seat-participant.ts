@@ -6,6 +6,9 @@ import { AppError, isAppError, isErrorCode, type ErrorCode } from '@eticket/erro
 import { parseMinor } from '../domain/money';
 import type { SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
 
+/** A User Service that just restarted is reached on the first call instead of after the channel's reconnect backoff. */
+const READY = { waitForReady: true } as const;
+
 /** Refusals that are answers, not failures: the participant certainly holds nothing. */
 const DEFINITE_REFUSALS: readonly ErrorCode[] = ['NOT_FOUND', 'NOT_ENOUGH_SEATS', 'VALIDATION_FAILED', 'CONFLICT'];
 
@@ -25,23 +28,23 @@ export class GrpcSeatParticipant implements SeatParticipant {
   }
 
   prepare(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
-    return this.vote(() => callUnary(this.client.Prepare.bind(this.client), toWire(request), deadlineMs));
+    return this.vote(() => callUnary(this.client.Prepare.bind(this.client), toWire(request), deadlineMs, READY));
   }
 
   reserveLocal(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
-    return this.vote(() => callUnary(this.client.Reserve.bind(this.client), toWire(request), deadlineMs));
+    return this.vote(() => callUnary(this.client.Reserve.bind(this.client), toWire(request), deadlineMs, READY));
   }
 
   async commit(txId: string, deadlineMs: number): Promise<void> {
-    await callUnary(this.client.Commit.bind(this.client), { transaction_id: txId }, deadlineMs);
+    await callUnary(this.client.Commit.bind(this.client), { transaction_id: txId }, deadlineMs, READY);
   }
 
   async abort(txId: string, deadlineMs: number): Promise<void> {
-    await callUnary(this.client.Abort.bind(this.client), { transaction_id: txId }, deadlineMs);
+    await callUnary(this.client.Abort.bind(this.client), { transaction_id: txId }, deadlineMs, READY);
   }
 
   async release(txId: string, reason: string, deadlineMs: number): Promise<void> {
-    await callUnary(this.client.Release.bind(this.client), { transaction_id: txId, reason }, deadlineMs);
+    await callUnary(this.client.Release.bind(this.client), { transaction_id: txId, reason }, deadlineMs, READY);
   }
 
   close(): void {

@@ -45,7 +45,9 @@ export async function connectOrderDatabase(url: string): Promise<OrderDatabase> 
   await client.connect();
   const db = client.db();
   for (const [collection, indexes] of Object.entries(INDEXES)) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes([...indexes]);
+    // One index per command: FerretDB 1.24 panics (and drops the connection)
+    // on a createIndexes listing several indexes that all exist already.
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
   return { client, db, close: () => client.close() };
 }

@@ -64,7 +64,8 @@ export class GrpcDecisionSource implements DecisionSource {
 
   async decisionFor(txId: string): Promise<'commit' | 'abort' | 'pending'> {
     const method = this.client.GetDecision.bind(this.client);
-    const response = await callUnary<GetDecisionRequest, GetDecisionResponse__Output>(method, { transaction_id: txId }, this.deadlineMs);
+    const request: GetDecisionRequest = { transaction_id: txId };
+    const response = await callUnary<GetDecisionRequest, GetDecisionResponse__Output>(method, request, this.deadlineMs, { waitForReady: true });
     return response.decision === 'DECISION_UNSPECIFIED' ? 'pending' : DECISIONS[response.decision];
   }
 
