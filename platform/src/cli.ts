@@ -1,12 +1,14 @@
 // tsx platform/src/cli.ts up [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
 //                        status [--data-dir DIR]
 //                        down [--data-dir DIR]
+//                        kill NAME | restart NAME [--data-dir DIR]   (failover drills)
 // `up` stays in the foreground; Ctrl-C (SIGINT) or SIGTERM stops everything it
 // started, in order, and exits. Children run in process groups of their own,
 // so a terminal's Ctrl-C reaches only this process, which does the stopping.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PlatformControl } from './control';
 import { readEnvFile } from './env-contract';
 import { platformStatus, type ComponentRow } from './health';
 import { startPlatform, type PlatformHandle } from './index';
@@ -30,13 +32,16 @@ const { positionals, values } = parseArgs({
   },
 });
 
-const USAGE = `usage: tsx platform/src/cli.ts <up|status|down> [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
-  up      start etcd, Patroni x3 + HAProxy, warehouse PostgreSQL, Redis Cluster, FerretDB (then the services unless --infra-only);
-          stays in the foreground, Ctrl-C stops everything
-  status  health table of a running platform (reads <data-dir>/platform.env)
-  down    stop a running platform (reads <data-dir>/pids.json)
-env: ETICKET_BASE_PORT, ETICKET_PORT_* / ETICKET_PORTS_* overrides; USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES,
-     ORDER_MONGO_URL, WAREHOUSE_DB_URL point at external servers instead of starting ours`;
+const USAGE = `usage: tsx platform/src/cli.ts <up|status|down|kill NAME|restart NAME> [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
+  up       start etcd, Patroni x3 + HAProxy, warehouse PostgreSQL, the cache (Redis Cluster or the Sentinel ring, see
+           CACHE_TOPOLOGY), FerretDB (then the services unless --infra-only); stays in the foreground, Ctrl-C stops everything
+  status   health table of a running platform (reads <data-dir>/platform.env)
+  down     stop a running platform (reads <data-dir>/pids.json)
+  kill     SIGKILL one process of a running platform by name (redis-<port>, ring-redis-<port>, sentinel-<port>, ...)
+  restart  start that process again (a ring node rejoins as a replica of the primary Sentinel names)
+env: CACHE_TOPOLOGY=cluster|ring|both (default cluster); ETICKET_BASE_PORT, ETICKET_PORT_* / ETICKET_PORTS_* overrides;
+     USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES, REDIS_SENTINELS (+ REDIS_RING_SHARDS), ORDER_MONGO_URL,
+     WAREHOUSE_DB_URL point at external servers instead of starting ours`;
 
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir);
 const layout = dataLayout(dataDir);
@@ -124,6 +129,16 @@ async function down(): Promise<void> {
   log(supervisor === undefined && count === 0 ? `nothing running in ${dataDir}` : 'stopped');
 }
 
+/** kill/restart go through the running platform's control socket, so its supervisor stays the owner. */
+async function drill(action: 'kill' | 'restart', name: string | undefined): Promise<void> {
+  if (name === undefined) throw new Error(`${action} needs a process name; running: ${(await new PlatformControl(layout.controlSocket).processes().catch(() => [])).map((p) => p.name).join(', ')}`);
+  const control = new PlatformControl(layout.controlSocket);
+  if (!(await control.reachable())) throw new Error(`no running platform answers on ${layout.controlSocket}`);
+  if (action === 'kill') await control.kill(name, 'SIGKILL');
+  else await control.restart(name);
+  log(`${action === 'kill' ? 'killed (SIGKILL)' : 'restarted'} ${name}`);
+}
+
 async function main(): Promise<void> {
   const command = positionals[0];
   if (values.help || command === undefined) {
@@ -133,6 +148,7 @@ async function main(): Promise<void> {
   if (command === 'up') return up();
   if (command === 'status') return status();
   if (command === 'down') return down();
+  if (command === 'kill' || command === 'restart') return drill(command, positionals[1]);
   throw new Error(`unknown command ${command}\n${USAGE}`);
 }
 

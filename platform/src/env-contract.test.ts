@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { externalServers, readEnvFile, redact, writeEnvFile, type PlatformEnv } from './env-contract';
+import { cacheTopologyFrom, externalServers, readEnvFile, redact, writeEnvFile, type PlatformEnv } from './env-contract';
 
 const sample: PlatformEnv = {
   ETCD_ENDPOINTS: 'http://127.0.0.1:47379',
@@ -14,6 +14,9 @@ const sample: PlatformEnv = {
   WAREHOUSE_DB_URL: 'postgres://eticket:eticket@127.0.0.1:47442/eticket_warehouse',
   REDIS_CLUSTER_NODES: '127.0.0.1:47601,127.0.0.1:47602',
   ORDER_MONGO_URL: 'mongodb://127.0.0.1:47017/eticket_orders',
+  CACHE_TOPOLOGY: 'cluster',
+  REDIS_SENTINELS: '',
+  REDIS_RING_SHARDS: '',
 };
 
 describe('env contract', () => {
@@ -29,6 +32,18 @@ describe('env contract', () => {
     expect(external.userDb).toEqual({ write: 'postgres://a/b', read: 'postgres://a/b', admin: 'postgres://a/b', patroniRest: '', nodes: '' });
     expect(external.redis).toBe('h:1');
     expect(external.etcd).toBeUndefined();
+    expect(external.ring).toBeUndefined();
+  });
+
+  it('takes REDIS_SENTINELS as an external ring, its shard names defaulting to cache-0..2', () => {
+    expect(externalServers({ REDIS_SENTINELS: 'h:1,h:2' }).ring).toEqual({ sentinels: 'h:1,h:2', shards: 'cache-0,cache-1,cache-2' });
+    expect(externalServers({ REDIS_SENTINELS: 'h:1', REDIS_RING_SHARDS: 'a,b' }).ring).toEqual({ sentinels: 'h:1', shards: 'a,b' });
+  });
+
+  it('reads CACHE_TOPOLOGY as cluster, ring or both and rejects anything else', () => {
+    expect(cacheTopologyFrom({})).toBeUndefined();
+    expect(cacheTopologyFrom({ CACHE_TOPOLOGY: 'ring' })).toBe('ring');
+    expect(() => cacheTopologyFrom({ CACHE_TOPOLOGY: 'memcached' })).toThrow(/cluster, ring or both/);
   });
 
   it('hides passwords when printing URLs', () => {

@@ -13,6 +13,12 @@ export const PLATFORM_ENV_KEYS = [
   'WAREHOUSE_DB_URL',
   'REDIS_CLUSTER_NODES',
   'ORDER_MONGO_URL',
+  // Which cache topology the services use: `cluster` (REDIS_CLUSTER_NODES) or
+  // `ring` (REDIS_SENTINELS + REDIS_RING_SHARDS). The keys of a topology the
+  // platform did not start are empty.
+  'CACHE_TOPOLOGY',
+  'REDIS_SENTINELS',
+  'REDIS_RING_SHARDS',
 ] as const;
 
 export type PlatformEnvKey = (typeof PLATFORM_ENV_KEYS)[number];
@@ -28,7 +34,24 @@ export interface ExternalServers {
   userDb?: { write: string; read: string; admin: string; patroniRest: string; nodes: string };
   warehouse?: string;
   redis?: string;
+  /** Sentinels (host:port list) and the Sentinel master names of the ring's shards. */
+  ring?: { sentinels: string; shards: string };
   mongo?: string;
+}
+
+export type CacheTopology = 'cluster' | 'ring';
+/** What the platform starts: one topology, or both (the integration tests test both). */
+export type CacheTopologyChoice = CacheTopology | 'both';
+
+/** The ring's shard names when REDIS_RING_SHARDS is not given. */
+export const DEFAULT_RING_SHARDS = ['cache-0', 'cache-1', 'cache-2'] as const;
+
+/** `CACHE_TOPOLOGY` from an environment: undefined when unset, an error when not a known value. */
+export function cacheTopologyFrom(env: NodeJS.ProcessEnv): CacheTopologyChoice | undefined {
+  const raw = env.CACHE_TOPOLOGY?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'cluster' || raw === 'ring' || raw === 'both') return raw;
+  throw new Error(`CACHE_TOPOLOGY=${raw}: expected cluster, ring or both`);
 }
 
 function given(env: NodeJS.ProcessEnv, key: PlatformEnvKey): string | undefined {
@@ -54,6 +77,9 @@ export function externalServers(env: NodeJS.ProcessEnv): ExternalServers {
   if (warehouse) out.warehouse = warehouse;
   const redis = given(env, 'REDIS_CLUSTER_NODES');
   if (redis) out.redis = redis;
+  // The sentinels decide; the shard names default to ours.
+  const sentinels = given(env, 'REDIS_SENTINELS');
+  if (sentinels) out.ring = { sentinels, shards: given(env, 'REDIS_RING_SHARDS') ?? DEFAULT_RING_SHARDS.join(',') };
   const mongo = given(env, 'ORDER_MONGO_URL');
   if (mongo) out.mongo = mongo;
   return out;

@@ -1,8 +1,9 @@
 // startPlatform(): the local platform as real processes under one data
 // folder. etcd first (Patroni needs it), then everything else concurrently:
 // the three Patroni nodes (standbys start while the leader bootstraps), HAProxy,
-// the Redis Cluster, FerretDB and the warehouse. Any component whose variable
-// is already set in the environment is taken as external and not started.
+// the cache (Redis Cluster and/or the Sentinel ring, per CACHE_TOPOLOGY),
+// FerretDB and the warehouse. Any component whose variable is already set in
+// the environment is taken as external and not started.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startEtcd } from './components/etcd';
@@ -11,9 +12,11 @@ import { awaitRouting, startHaproxy } from './components/haproxy';
 import { awaitPatroniCluster, startPatroniNodes, USER_DB_NAME } from './components/patroni';
 import { APP_PASSWORD, APP_ROLE, pgUrl, SUPERUSER, SUPERUSER_PASSWORD } from './components/pg-admin';
 import { startRedisCluster } from './components/redis-cluster';
+import { startSentinelRing } from './components/redis-sentinel-ring';
 import { startWarehouse } from './components/warehouse-postgres';
 import type { ComponentContext } from './components/context';
-import { externalServers, writeEnvFile, type PlatformEnv } from './env-contract';
+import { startControlServer, stopControlServer } from './control';
+import { cacheTopologyFrom, externalServers, writeEnvFile, type CacheTopologyChoice, type PlatformEnv } from './env-contract';
 import { platformStatus, type PlatformStatus } from './health';
 import { databaseUser, ensureTraversable } from './os-user';
 import { dataLayout, defaultDataDir } from './paths';
@@ -21,14 +24,15 @@ import { liveSupervisor, readPidsFile, stopRecorded, writePidsFile } from './pid
 import { assertPortsFree, DEFAULT_BASE_PORT, portsFor, type PortMap } from './ports';
 import { commandLine } from './proc';
 import { reservePorts } from './reserved-ports';
-import { Supervisor, type ManagedProcess, type SpawnSpec } from './process-supervisor';
+import { Supervisor, type ManagedProcess, type ProcessInfo, type SpawnSpec } from './process-supervisor';
 
-export { PLATFORM_ENV_KEYS, readEnvFile, type PlatformEnv, type PlatformEnvKey } from './env-contract';
+export { PlatformControl } from './control';
+export { cacheTopologyFrom, PLATFORM_ENV_KEYS, readEnvFile, type CacheTopology, type CacheTopologyChoice, type PlatformEnv, type PlatformEnvKey } from './env-contract';
 export { platformStatus, type ComponentRow, type PatroniMember, type PgPing, type PlatformStatus, type RedisNodeInfo } from './health';
 export { formatTable } from './status-table';
 export { DEFAULT_BASE_PORT, portsFor, type PortMap } from './ports';
 export { dataLayout, defaultDataDir, repoRoot } from './paths';
-export type { ManagedProcess, SpawnSpec } from './process-supervisor';
+export type { ManagedProcess, ProcessInfo, SpawnSpec } from './process-supervisor';
 
 export interface StartOptions {
   /** Default `<repo>/.data/platform`. Everything the platform writes stays below it. */
@@ -45,6 +49,15 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting stops whatever has started and rejects. */
   signal?: AbortSignal;
+  /**
+   * Which cache servers to start: `cluster` (Redis Cluster), `ring` (Sentinel
+   * ring) or `both` (the integration tests). Default: CACHE_TOPOLOGY of `env`,
+   * else `cluster`. The env contract's CACHE_TOPOLOGY tells the services which
+   * one to use (`cluster` when both run).
+   */
+  cacheTopology?: CacheTopologyChoice;
+  /** Start only the cache servers (the cache benchmark); the other env keys are empty. */
+  cacheOnly?: boolean;
 }
 
 export interface PlatformHandle {
@@ -57,6 +70,14 @@ export interface PlatformHandle {
   status(): Promise<PlatformStatus>;
   /** Starts an extra process (e.g. an application service) that stop() stops first. */
   spawn(spec: SpawnSpec): ManagedProcess;
+  /** Every process by name (`redis-<port>`, `ring-redis-<port>`, `sentinel-<port>`, ...), pid, running. */
+  processes(): ProcessInfo[];
+  /** A crash on purpose (failover drills): the signal (default SIGKILL) to one process; resolves once it exited. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts one process again with its spec (stopping it first if it runs). */
+  restart(name: string): Promise<void>;
+  /** The Unix socket offering processes/kill/restart to other processes (test workers, `cli restart`). */
+  controlSocket: string;
   stop(): Promise<void>;
 }
 
@@ -68,9 +89,21 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
   const layout = dataLayout(dataDir);
   const basePort = opts.basePort ?? DEFAULT_BASE_PORT;
   const ports: PortMap = { ...portsFor(basePort), ...opts.ports };
-  const external = externalServers(opts.env ?? process.env);
-  const localPg = !external.userDb || !external.warehouse;
-  const runAs = localPg || !external.etcd ? databaseUser() : undefined;
+  const env0 = opts.env ?? process.env;
+  const topology = opts.cacheTopology ?? cacheTopologyFrom(env0) ?? 'cluster';
+  const wantCluster = topology !== 'ring';
+  const wantRing = topology !== 'cluster';
+  const cacheOnly = opts.cacheOnly ?? false;
+  const external = externalServers(env0);
+  if (cacheOnly) {
+    // Nothing but the cache: pretend everything else is given (as empty) so it is not started.
+    external.etcd ??= '';
+    external.userDb ??= { write: '', read: '', admin: '', patroniRest: '', nodes: '' };
+    external.warehouse ??= '';
+    external.mongo ??= '';
+  }
+  const localPg = external.userDb === undefined || external.warehouse === undefined;
+  const runAs = localPg || external.etcd === undefined ? databaseUser() : undefined;
 
   const running = liveSupervisor(readPidsFile(layout.pidsFile));
   if (running !== undefined) {
@@ -85,15 +118,19 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
   ensureTraversable(dataDir, runAs, log);
 
   const wanted: Array<{ port: number; owner: string }> = [];
-  if (!external.etcd) wanted.push({ port: ports.etcdClient, owner: 'etcd' }, { port: ports.etcdPeer, owner: 'etcd peer' });
-  if (!external.userDb) {
+  if (external.etcd === undefined) wanted.push({ port: ports.etcdClient, owner: 'etcd' }, { port: ports.etcdPeer, owner: 'etcd peer' });
+  if (external.userDb === undefined) {
     ports.pgNodes.forEach((port, i) => wanted.push({ port, owner: `postgres node${i + 1}` }));
     ports.patroniRest.forEach((port, i) => wanted.push({ port, owner: `patroni node${i + 1}` }));
     wanted.push({ port: ports.haproxyWrite, owner: 'haproxy write' }, { port: ports.haproxyRead, owner: 'haproxy read' }, { port: ports.haproxyStats, owner: 'haproxy stats' });
   }
-  if (!external.warehouse) wanted.push({ port: ports.warehouse, owner: 'warehouse' });
-  if (!external.redis) ports.redis.forEach((port) => wanted.push({ port, owner: 'redis' }));
-  if (!external.mongo) wanted.push({ port: ports.ferretdb, owner: 'ferretdb' });
+  if (external.warehouse === undefined) wanted.push({ port: ports.warehouse, owner: 'warehouse' });
+  if (wantCluster && !external.redis) ports.redis.forEach((port) => wanted.push({ port, owner: 'redis' }));
+  if (wantRing && !external.ring) {
+    ports.ringNodes.forEach((port) => wanted.push({ port, owner: 'ring redis' }));
+    ports.sentinels.forEach((port) => wanted.push({ port, owner: 'redis-sentinel' }));
+  }
+  if (external.mongo === undefined) wanted.push({ port: ports.ferretdb, owner: 'ferretdb' });
   // The application services (services.ts) use base+101, +111, +201, +211.
   reservePorts([...wanted.map((w) => w.port), basePort + 101, basePort + 111, basePort + 201, basePort + 211], log);
   await assertPortsFree(wanted);
@@ -112,25 +149,32 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
   const failed = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
   const ctx: ComponentContext = { layout, ports, supervisor, runAs, log, signal };
-  const infra = { haproxy: [] as ManagedProcess[], middle: [] as ManagedProcess[], etcd: [] as ManagedProcess[] };
+  // Stop order by process name (a restarted process is a new object with the
+  // old name): extras (services) first, then what sits in front of the data
+  // servers (HAProxy, the Sentinels, so no failover starts while shards stop),
+  // then the data servers, etcd last.
+  const infra = { front: new Set<string>(), middle: new Set<string>(), etcd: new Set<string>() };
+  const named = (set: Set<string>) => supervisor.list().filter((p) => set.has(p.name));
+  let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
 
   const stopAll = async () => {
-    const known = new Set([...infra.haproxy, ...infra.middle, ...infra.etcd]);
-    const extras = supervisor.list().filter((p) => !known.has(p));
-    await supervisor.stopInOrder([extras, infra.haproxy, infra.middle, infra.etcd]);
+    if (control) await stopControlServer(control, layout.controlSocket);
+    const extras = supervisor.list().filter((p) => !infra.front.has(p.name) && !infra.middle.has(p.name) && !infra.etcd.has(p.name));
+    await supervisor.stopInOrder([extras, named(infra.front), named(infra.middle), named(infra.etcd)]);
     rmSync(layout.pidsFile, { force: true });
   };
+  const add = (set: Set<string>, ...processes: ManagedProcess[]) => processes.forEach((p) => set.add(p.name));
 
   const started = Date.now();
   try {
     let etcdEndpoints = external.etcd;
-    if (!etcdEndpoints) {
+    if (etcdEndpoints === undefined) {
       const t = Date.now();
       const etcd = await startEtcd(ctx);
-      infra.etcd.push(etcd.process);
+      add(infra.etcd, etcd.process);
       etcdEndpoints = etcd.endpoint;
       log(`etcd ready on ${etcd.endpoint} (${seconds(t)})`);
-    } else {
+    } else if (!cacheOnly) {
       log(`etcd: external ${etcdEndpoints}`);
     }
     const etcdList = etcdEndpoints.split(',').map((e) => e.trim()).filter(Boolean);
@@ -149,9 +193,9 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
 
     const startUserDb = async () => {
       const nodes = startPatroniNodes(ctx, etcdList);
-      infra.middle.push(...nodes);
+      add(infra.middle, ...nodes);
       const haproxy = await startHaproxy(ctx);
-      infra.haproxy.push(haproxy.process);
+      add(infra.front, haproxy.process);
       const cluster = await awaitPatroniCluster(ctx, nodes);
       const write = pgUrl(APP_ROLE, APP_PASSWORD, ports.haproxyWrite, USER_DB_NAME);
       const read = pgUrl(APP_ROLE, APP_PASSWORD, ports.haproxyRead, USER_DB_NAME);
@@ -166,38 +210,48 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
     };
     const startRedis = async () => {
       const redis = await startRedisCluster(ctx);
-      infra.middle.push(...redis.processes);
+      add(infra.middle, ...redis.processes);
       return redis.nodes.join(',');
+    };
+    const startRing = async () => {
+      const ring = await startSentinelRing(ctx);
+      add(infra.middle, ...ring.nodes);
+      add(infra.front, ...ring.sentinels);
+      return { sentinels: ring.sentinelAddresses.join(','), shards: ring.shards.join(',') };
     };
     const startMongo = async () => {
       const ferret = await startFerretdb(ctx);
-      infra.middle.push(ferret.process);
+      add(infra.middle, ferret.process);
       return ferret.url;
     };
     const startWarehouseDb = async () => {
       const warehouse = await startWarehouse(ctx);
-      infra.middle.push(warehouse.process);
+      add(infra.middle, warehouse.process);
       return warehouse.url;
     };
 
+    const noRing = { sentinels: '', shards: '' };
     const results = await Promise.allSettled([
       external.userDb ? Promise.resolve(external.userDb) : task('user-db (Patroni x3 + HAProxy)', startUserDb),
-      external.redis ?? task('redis cluster', startRedis),
+      external.redis ?? (wantCluster ? task('redis cluster', startRedis) : ''),
       external.mongo ?? task('ferretdb', startMongo),
       external.warehouse ?? task('warehouse postgres', startWarehouseDb),
+      external.ring ?? (wantRing ? task('redis sentinel ring (3 shards x primary + replica, 3 sentinels)', startRing) : noRing),
     ]);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     // Report the root cause, not the AbortErrors it caused in the other tasks.
     const firstError = rejected.find((reason) => !(reason instanceof Error && reason.name === 'AbortError')) ?? rejected[0];
     if (rejected.length > 0) throw firstError instanceof Error ? firstError : new Error(String(firstError));
-    const [userDbResult, redisResult, mongoResult, warehouseResult] = results;
-    if (userDbResult?.status !== 'fulfilled' || redisResult?.status !== 'fulfilled' || mongoResult?.status !== 'fulfilled' || warehouseResult?.status !== 'fulfilled') {
+    const [userDbResult, redisResult, mongoResult, warehouseResult, ringResult] = results;
+    if (userDbResult?.status !== 'fulfilled' || redisResult?.status !== 'fulfilled' || mongoResult?.status !== 'fulfilled'
+      || warehouseResult?.status !== 'fulfilled' || ringResult?.status !== 'fulfilled') {
       throw new Error('unreachable: a start task neither failed nor succeeded');
     }
     const userDb = userDbResult.value;
     const redisNodes = redisResult.value;
     const mongoUrl = mongoResult.value;
     const warehouseUrl = warehouseResult.value;
+    const ring = ringResult.value;
 
     const env: PlatformEnv = Object.freeze({
       ETCD_ENDPOINTS: etcdEndpoints,
@@ -209,11 +263,25 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
       WAREHOUSE_DB_URL: warehouseUrl,
       REDIS_CLUSTER_NODES: redisNodes,
       ORDER_MONGO_URL: mongoUrl,
+      CACHE_TOPOLOGY: topology === 'ring' ? 'ring' : 'cluster',
+      REDIS_SENTINELS: ring.sentinels,
+      REDIS_RING_SHARDS: ring.sentinels === '' ? '' : ring.shards,
     });
     writeEnvFile(layout.envFile, env);
     // Again now that the postmasters (companions) are known.
     supervisor.notifyChange();
     log(`platform ready in ${seconds(started)} (data in ${dataDir})`);
+
+    const kill = async (name: string, sig: NodeJS.Signals = 'SIGKILL') => {
+      const target = supervisor.find(name);
+      if (!target) throw new Error(`no process named ${name}`);
+      await target.kill(sig);
+    };
+    const restart = async (name: string) => {
+      const fresh = await supervisor.restart(name);
+      log(`restarted ${name} (pid ${fresh.pid})`);
+    };
+    control = await startControlServer(layout.controlSocket, { processes: () => supervisor.describe(), kill, restart });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -223,6 +291,10 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
       pids: () => supervisor.pids(),
       status: () => platformStatus(env),
       spawn: (spec) => supervisor.spawn(spec),
+      processes: () => supervisor.describe(),
+      kill,
+      restart,
+      controlSocket: layout.controlSocket,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -35,6 +35,10 @@ export function dataLayout(root: string) {
     haproxy: join(root, 'haproxy'),
     warehouse: join(root, 'warehouse'),
     redis: join(root, 'redis'),
+    redisRing: join(root, 'redis-ring'),
+    sentinel: join(root, 'sentinel'),
+    /** Unix socket of the running platform's control API (processes, kill, restart). */
+    controlSocket: join(root, 'control.sock'),
     ferretdb: join(root, 'ferretdb'),
   } as const;
 }

@@ -19,6 +19,13 @@ export interface PortMap {
   warehouse: number;
   /** Redis Cluster: 3 masters + 3 replicas. */
   redis: readonly [number, number, number, number, number, number];
+  /**
+   * Sentinel ring: shard cache-i is a primary on ringNodes[2i] and its
+   * replica on ringNodes[2i+1] (at start; Sentinel may swap them later).
+   */
+  ringNodes: readonly [number, number, number, number, number, number];
+  /** The three redis-sentinel processes watching every ring shard. */
+  sentinels: readonly [number, number, number];
   ferretdb: number;
 }
 
@@ -33,6 +40,8 @@ export function portsFor(base: number = DEFAULT_BASE_PORT): PortMap {
     haproxyStats: base + 502,
     warehouse: base + 442,
     redis: [base + 601, base + 602, base + 603, base + 604, base + 605, base + 606],
+    ringNodes: [base + 651, base + 652, base + 653, base + 654, base + 655, base + 656],
+    sentinels: [base + 661, base + 662, base + 663],
     ferretdb: base + 17,
   };
 }
@@ -81,6 +90,10 @@ export function portOverridesFromEnv(env: NodeJS.ProcessEnv): Partial<PortMap> {
   if (rest) out.patroniRest = rest as unknown as PortMap['patroniRest'];
   const redis = listFrom(env, 'ETICKET_PORTS_REDIS', 6);
   if (redis) out.redis = redis as unknown as PortMap['redis'];
+  const ring = listFrom(env, 'ETICKET_PORTS_REDIS_RING', 6);
+  if (ring) out.ringNodes = ring as unknown as PortMap['ringNodes'];
+  const sentinels = listFrom(env, 'ETICKET_PORTS_SENTINELS', 3);
+  if (sentinels) out.sentinels = sentinels as unknown as PortMap['sentinels'];
   return out;
 }
 

@@ -30,6 +30,18 @@ export interface SpawnSpec {
   companionStopSignal?: NodeJS.Signals;
   /** When set, output is piped through this (line by line) as well as logged. */
   onLine?: (line: string) => void;
+  /**
+   * Runs before `Supervisor.restart` starts the process again, e.g. a ring
+   * node asks Sentinel who the primary is now and rejoins as its replica.
+   */
+  beforeRestart?: () => Promise<void>;
+}
+
+/** One line of `Supervisor.describe()`, also what the control socket answers. */
+export interface ProcessInfo {
+  name: string;
+  pid: number;
+  running: boolean;
 }
 
 export interface ExitInfo {
@@ -46,7 +58,7 @@ export class ManagedProcess {
   private exitInfo: ExitInfo | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(child: ChildProcess, private readonly spec: SpawnSpec, logFile: string) {
+  constructor(child: ChildProcess, readonly spec: SpawnSpec, logFile: string) {
     if (child.pid === undefined) throw new Error(`${spec.name}: cannot start ${spec.command} (not installed? run bash platform/bootstrap.sh)`);
     this.name = spec.name;
     this.pid = child.pid;
@@ -83,6 +95,24 @@ export class ManagedProcess {
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
     return this.stopping;
+  }
+
+  /**
+   * A crash on purpose (failover drills): `signal` to the whole group, then
+   * wait for the exit. Unlike stop() there is no grace period.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 5000): Promise<void> {
+    if (!this.running) return;
+    signalGroup(this.pid, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<false>((r) => {
+        timer = setTimeout(() => r(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!exited) throw new Error(`${this.name} (pid ${this.pid}) did not exit ${timeoutMs} ms after ${signal}`);
   }
 
   private async doStop(): Promise<void> {
@@ -126,6 +156,39 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {}
 
   spawn(spec: SpawnSpec): ManagedProcess {
+    const managed = this.start(spec);
+    this.processes.push(managed);
+    this.options.onChange?.();
+    return managed;
+  }
+
+  /** The current process of that name (after a restart: the new one). */
+  find(name: string): ManagedProcess | undefined {
+    return this.processes.find((p) => p.name === name);
+  }
+
+  describe(): ProcessInfo[] {
+    return this.processes.map((p) => ({ name: p.name, pid: p.pid, running: p.running }));
+  }
+
+  /**
+   * Stops the named process if it still runs, then starts it again from the
+   * same spec (after its beforeRestart hook). The new process takes the old
+   * one's place, so stop order and pids.json stay right.
+   */
+  async restart(name: string): Promise<ManagedProcess> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    const old = this.processes[index];
+    if (old === undefined) throw new Error(`no process named ${name}`);
+    if (old.running) await old.stop();
+    await old.spec.beforeRestart?.();
+    const fresh = this.start(old.spec);
+    this.processes[index] = fresh;
+    this.options.onChange?.();
+    return fresh;
+  }
+
+  private start(spec: SpawnSpec): ManagedProcess {
     const logFile = join(this.options.logDir, `${spec.name}.log`);
     const env = { ...(spec.env ?? process.env) };
     if (spec.runAs) {
@@ -170,10 +233,7 @@ export class Supervisor {
     // vitest run that leaves the platform up must still exit); 'exit' events
     // still arrive while the owner runs, and `up` keeps itself alive.
     child.unref();
-    const managed = new ManagedProcess(child, spec, logFile);
-    this.processes.push(managed);
-    this.options.onChange?.();
-    return managed;
+    return new ManagedProcess(child, spec, logFile);
   }
 
   notifyChange(): void {

@@ -33,6 +33,15 @@ function redisConfig(dir: string, port: number): string {
     'cluster-enabled yes',
     'cluster-config-file nodes.conf',
     `cluster-node-timeout ${CLUSTER_NODE_TIMEOUT_MS}`,
+    // A cache: while one master is down (until its replica is promoted) the
+    // other masters keep serving their slots instead of the whole cluster
+    // answering CLUSTERDOWN.
+    'cluster-require-full-coverage no',
+    // Evict instead of refusing writes when full.
+    'maxmemory 128mb',
+    'maxmemory-policy allkeys-lru',
+    // A restarted node resyncs at once instead of after the default 5 s wait for more replicas.
+    'repl-diskless-sync-delay 0',
     // Durable enough for a local platform: append-only file, fsync every second.
     'appendonly yes',
     'appendfsync everysec',

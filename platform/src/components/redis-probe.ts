@@ -11,6 +11,8 @@ export interface RedisNodeInfo {
   masterLinkUp: boolean | null;
   /** For a replica: host:port of its master. */
   masterAddress: string | null;
+  /** Nodes this node's CLUSTER NODES flags `fail` or `fail?` (a restarted node is still flagged for a moment). */
+  failedPeers: number;
 }
 
 function field(text: string, name: string): string | undefined {
@@ -30,6 +32,11 @@ export async function probeRedisNode(address: string, timeoutMs = 1000): Promise
     await client.connect();
     const clusterInfo = String(await client.call('CLUSTER', 'INFO'));
     const replication = await client.info('replication');
+    const clusterNodes = String(await client.call('CLUSTER', 'NODES'));
+    const failedPeers = clusterNodes.split('\n').filter((line) => {
+      const flags = (line.split(' ')[2] ?? '').split(',');
+      return flags.includes('fail') || flags.includes('fail?');
+    }).length;
     const roleField = field(replication, 'role');
     const isReplica = roleField === 'slave';
     return {
@@ -40,13 +47,14 @@ export async function probeRedisNode(address: string, timeoutMs = 1000): Promise
       role: roleField === 'master' ? 'master' : isReplica ? 'replica' : 'unknown',
       masterLinkUp: isReplica ? field(replication, 'master_link_status') === 'up' : null,
       masterAddress: isReplica ? `${field(replication, 'master_host') ?? '?'}:${field(replication, 'master_port') ?? '?'}` : null,
+      failedPeers,
     };
   } finally {
     client.disconnect();
   }
 }
 
-/** Healthy = every node says cluster_state:ok, and every replica's link is up. */
+/** Healthy = every node says cluster_state:ok, every replica's link is up, and no node flags another as failed. */
 export function redisClusterProblem(nodes: RedisNodeInfo[], expectedMasters: number): string | undefined {
   const notOk = nodes.filter((n) => n.clusterState !== 'ok');
   if (notOk.length > 0) return `cluster_state not ok on ${notOk.map((n) => n.address).join(', ')}`;
@@ -54,5 +62,7 @@ export function redisClusterProblem(nodes: RedisNodeInfo[], expectedMasters: num
   if (masters !== expectedMasters) return `${masters}/${expectedMasters} masters`;
   const down = nodes.filter((n) => n.role === 'replica' && n.masterLinkUp !== true);
   if (down.length > 0) return `replica link down on ${down.map((n) => n.address).join(', ')}`;
+  const flagging = nodes.filter((n) => n.failedPeers > 0);
+  if (flagging.length > 0) return `${flagging.map((n) => n.address).join(', ')} still flag a node as failed`;
   return undefined;
 }
