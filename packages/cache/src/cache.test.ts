@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheBackend } from './backend';
-import { Cache, encode } from './index';
+import { Cache, CacheTimeoutError, createCacheBackend, encode, parseClusterNodes, withDeadline } from './index';
 
 /** An in-memory backend (unit tests only; integration tests use real Redis). */
 class MemoryBackend implements CacheBackend {
@@ -103,5 +103,79 @@ describe('Cache', () => {
     backend.data.set('event:e1', '{not json');
     const cache = new Cache(backend, 'event');
     expect(await cache.getOrLoad('e1', policy, () => Promise.resolve({ ok: true }))).toEqual({ ok: true });
+  });
+
+  it('retries a failed invalidation and reads the key from the loader until the delete succeeds', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 10 });
+    let version = 1;
+    const load = () => Promise.resolve({ version });
+    await cache.getOrLoad('e1', policy, load);
+    // The node holding the entry goes away while the value changes.
+    backend.failing = true;
+    version = 2;
+    await cache.invalidate('e1');
+    expect(cache.stats().pendingInvalidations).toBe(1);
+    // The node is back with the old entry (a promoted replica): this instance still reads the new value.
+    backend.failing = false;
+    backend.data.set('event:e1', encode({ version: 1 }, 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(cache.stats().pendingInvalidations).toBe(0);
+    expect(backend.data.has('event:e1')).toBe(false);
+    expect(await cache.getOrLoad('e1', policy, load)).toEqual({ version: 2 });
+  });
+
+  it('bypasses the cache for a key whose invalidation is pending', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 60_000 });
+    backend.failing = true;
+    await cache.invalidate('e1');
+    backend.failing = false;
+    backend.data.set('event:e1', encode({ stale: true }, 1));
+    expect(await cache.getOrLoad('e1', policy, () => Promise.resolve({ stale: false }))).toEqual({ stale: false });
+  });
+
+  it('gives up retrying an invalidation after invalidationRetryMs', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 5, invalidationRetryMs: 20 });
+    backend.failing = true;
+    await cache.invalidate('e1');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(cache.stats().pendingInvalidations).toBe(0);
+  });
+});
+
+describe('withDeadline', () => {
+  it('rejects with CacheTimeoutError when the work is slower than the deadline', async () => {
+    const slow = new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await expect(withDeadline(slow, 20, 'GET')).rejects.toBeInstanceOf(CacheTimeoutError);
+    expect(Date.now() - started).toBeLessThan(150);
+    await expect(withDeadline(Promise.resolve('v'), 20, 'GET')).resolves.toBe('v');
+  });
+});
+
+describe('createCacheBackend', () => {
+  const base = { clusterNodes: [], sentinels: [], ringShards: [], commandTimeoutMs: 200 };
+  it('names the missing setting of the chosen topology', () => {
+    expect(() => createCacheBackend({ ...base, topology: 'cluster' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => createCacheBackend({ ...base, topology: 'ring', ringShards: ['cache-0'] })).toThrow(/REDIS_SENTINELS/);
+    expect(() => createCacheBackend({ ...base, topology: 'ring', sentinels: ['127.0.0.1:1'] })).toThrow(/REDIS_RING_SHARDS/);
+    expect(() => createCacheBackend({ ...base, topology: 'memcached' as 'ring' })).toThrow(/unknown cache topology/);
+  });
+});
+
+describe('parseClusterNodes', () => {
+  it('reads roles and liveness from CLUSTER NODES, a failed master as down', () => {
+    const text = [
+      'a1 127.0.0.1:7001@17001 myself,master - 0 0 1 connected 0-5460',
+      'b2 127.0.0.1:7002@17002 master,fail - 1 1 2 disconnected',
+      'c3 127.0.0.1:7005@17005 slave a1 0 1 1 connected',
+    ].join('\n');
+    expect(parseClusterNodes(text)).toEqual([
+      { address: '127.0.0.1:7001', role: 'master', up: true },
+      { address: '127.0.0.1:7002', role: 'master', up: false },
+      { address: '127.0.0.1:7005', role: 'replica', up: true },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import HashRing from 'hashring';
 import { Redis } from 'ioredis';
 import type { CacheBackend, CacheNodeHealth } from './backend';
+import { withDeadline } from './deadline';
 
 export interface RingShard {
   /** Sentinel master name of the shard, e.g. `cache-0`. */
@@ -12,7 +13,7 @@ export interface RingBackendOptions {
   /** Sentinels watching every shard, `host:port`. */
   readonly sentinels: readonly string[];
   readonly commandTimeoutMs: number;
-  /** Virtual nodes per shard on the ring; 320 gives a coefficient of variation near 0.01 for 3 shards. */
+  /** Virtual nodes per shard on the ring (default 320: keys per shard vary by a coefficient of about 0.02 over 3 shards). */
   readonly virtualNodes?: number;
 }
 
@@ -27,20 +28,43 @@ function hostPort(address: string): { host: string; port: number } {
   return { host, port: Number(port) };
 }
 
+/** SENTINEL REPLICAS answers flat [k, v, k, v, ...] arrays. */
+function records(reply: unknown): Array<Record<string, string>> {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((flat) => {
+    const out: Record<string, string> = {};
+    if (Array.isArray(flat)) for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+    return out;
+  });
+}
+
 /**
  * Consistent hashing over independent Redis shards (the `hashring` package:
  * ketama-compatible MD5 ring with virtual nodes), each shard a primary and a
- * replica watched by Redis Sentinel. ioredis asks the Sentinels for the
- * shard's current primary and reconnects to the promoted replica after a
- * failover, so the ring itself never changes when a primary dies; adding or
- * removing a shard moves only about 1/N of the keys.
+ * replica watched by Redis Sentinel. The ring never changes when a primary
+ * dies; only where a shard's traffic goes does:
+ * - each shard has one ioredis client in Sentinel mode, which asks the
+ *   Sentinels for the shard's primary on every (re)connect: after the old
+ *   primary's connection drops, it reconnects to whatever Sentinel promoted;
+ * - a subscription to the Sentinels' `+switch-master` reconnects that shard's
+ *   client at once, also when the old primary is still alive (a manual
+ *   failover, a partition), and a READONLY reply (we reached a demoted
+ *   primary) does the same.
+ * Failing fast: no offline queue (while a shard reconnects its commands fail
+ * at once), a per-command timeout for a hung node, and a deadline on every
+ * operation. Adding or removing a shard moves only about 1/N of the keys.
  */
 export class RingBackend implements CacheBackend {
   readonly topology = 'ring' as const;
   private readonly ring: HashRing;
   private readonly clients = new Map<string, Redis>();
+  private readonly watchers: Redis[] = [];
+  /** Last primary announced per shard, so three Sentinels' announcements cause one reconnect. */
+  private readonly announced = new Map<string, string>();
+  private readonly timeoutMs: number;
 
-  constructor(options: RingBackendOptions) {
+  constructor(private readonly options: RingBackendOptions) {
+    this.timeoutMs = options.commandTimeoutMs;
     this.ring = createRing(options.shards.map((shard) => shard.name), options.virtualNodes);
     for (const shard of options.shards) {
       const client = new Redis({
@@ -51,12 +75,31 @@ export class RingBackend implements CacheBackend {
         commandTimeout: options.commandTimeoutMs,
         maxRetriesPerRequest: 1,
         connectTimeout: 1_000,
+        sentinelCommandTimeout: 500,
         sentinelRetryStrategy: (times) => Math.min(100 * times, 1_000),
-        retryStrategy: (times) => Math.min(50 * times, 500),
+        retryStrategy: (times) => Math.min(50 * times, 250),
+        reconnectOnError: (error) => error.message.startsWith('READONLY'),
       });
       client.on('error', () => undefined);
       this.clients.set(shard.name, client);
     }
+    for (const address of options.sentinels) this.watchers.push(this.watchSwitches(address));
+  }
+
+  private watchSwitches(address: string): Redis {
+    const watcher = new Redis({ ...hostPort(address), retryStrategy: () => 1_000, maxRetriesPerRequest: null, connectTimeout: 1_000 });
+    watcher.on('error', () => undefined);
+    // "<name> <old-ip> <old-port> <new-ip> <new-port>"
+    watcher.on('message', (_channel: string, message: string) => {
+      const [name = '', , , host, port] = message.split(' ');
+      const client = this.clients.get(name);
+      const primary = `${host}:${port}`;
+      if (client === undefined || this.announced.get(name) === primary) return;
+      this.announced.set(name, primary);
+      client.disconnect(true);
+    });
+    watcher.subscribe('+switch-master').catch(() => undefined);
+    return watcher;
   }
 
   shardOf(key: string): string {
@@ -70,30 +113,51 @@ export class RingBackend implements CacheBackend {
   }
 
   get(key: string): Promise<string | null> {
-    return this.clientFor(key).get(key);
+    return withDeadline(this.clientFor(key).get(key), this.timeoutMs, 'GET');
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.clientFor(key).set(key, value, 'EX', ttlSeconds);
+    await withDeadline(this.clientFor(key).set(key, value, 'EX', ttlSeconds), this.timeoutMs, 'SET');
   }
 
   async del(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.clientFor(key).del(key)));
+    await withDeadline(Promise.all(keys.map((key) => this.clientFor(key).del(key))), this.timeoutMs, 'DEL');
   }
 
+  /**
+   * Per shard, its primary and replicas as the first answering Sentinel sees
+   * them; the primary counts as up when this client is connected to it.
+   */
   async nodes(): Promise<CacheNodeHealth[]> {
-    return Promise.all([...this.clients.entries()].map(async ([shard, client]) => {
-      const address = `${client.options.host ?? '?'}:${client.options.port ?? '?'}`;
+    for (const address of this.options.sentinels) {
+      const sentinel = new Redis({
+        ...hostPort(address), lazyConnect: true, connectTimeout: 500, commandTimeout: 500,
+        maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+      });
+      sentinel.on('error', () => undefined);
       try {
-        const info = await client.info('replication');
-        return { shard, address, role: /role:master/.test(info) ? 'master' : 'replica', up: true } as const;
+        await sentinel.connect();
+        const out: CacheNodeHealth[] = [];
+        for (const [shard, client] of this.clients) {
+          const primary = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', shard);
+          const replicas = records(await sentinel.call('SENTINEL', 'REPLICAS', shard));
+          if (Array.isArray(primary)) out.push({ shard, address: `${String(primary[0])}:${String(primary[1])}`, role: 'master', up: client.status === 'ready' });
+          for (const r of replicas) {
+            out.push({ shard, address: `${r.ip ?? '?'}:${r.port ?? '?'}`, role: 'replica', up: !/s_down|o_down|disconnected/.test(r.flags ?? '') });
+          }
+        }
+        return out;
       } catch {
-        return { shard, address, role: 'unknown', up: false } as const;
+        // Ask the next sentinel.
+      } finally {
+        sentinel.disconnect();
       }
-    }));
+    }
+    return [...this.clients.keys()].map((shard) => ({ shard, address: 'unknown (no sentinel answers)', role: 'unknown', up: false }) as const);
   }
 
   async close(): Promise<void> {
+    for (const watcher of this.watchers) watcher.disconnect();
     await Promise.all([...this.clients.values()].map((client) => client.quit().catch(() => client.disconnect())));
   }
 }
