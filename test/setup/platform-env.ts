@@ -10,11 +10,13 @@
 //     setup, so code under test that reads `process.env.USER_DB_WRITE_URL`
 //     sees the values too.
 import { inject } from 'vitest';
-import type { PlatformEnv } from '../../platform/src/index';
+import { PlatformControl, type PlatformEnv } from '../../platform/src/index';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     platformEnv: PlatformEnv;
+    /** The platform's control socket, '' when none answers (a reused platform without its supervisor). */
+    platformControlSocket: string;
   }
 }
 
@@ -23,6 +25,16 @@ export function platformEnv(): PlatformEnv {
   const env = inject('platformEnv');
   if (env === undefined) throw new Error('platformEnv not provided: run this file in the "integration" vitest project (its globalSetup starts the platform)');
   return env;
+}
+
+/**
+ * Kill and restart the platform's processes by name (`redis-<port>`,
+ * `ring-redis-<port>`, `sentinel-<port>`); undefined when no platform
+ * supervisor answers, in which case tests that kill servers must skip.
+ */
+export function platformControl(): PlatformControl | undefined {
+  const socket = inject('platformControlSocket');
+  return socket ? new PlatformControl(socket) : undefined;
 }
 
 /** A comma-separated env value as a list. */

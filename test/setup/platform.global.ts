@@ -5,6 +5,11 @@
 // Tests read its env through `platformEnv()` from ./platform-env.ts (vitest's
 // provide/inject) or plain `process.env` — both work, see that file.
 //
+// Both cache topologies run (cacheTopology 'both'), so the cache is tested
+// against a real Redis Cluster and a real Sentinel ring. Failover tests kill
+// and restart servers through the platform's control socket
+// (`platformControl()`), so the supervisor here stays the owner of every process.
+//
 // ETICKET_TEST_REUSE_PLATFORM=1 is for fast local loops: reuse a healthy
 // platform left in .data/test-platform by a previous run (or start one without
 // wiping) and leave it running afterwards. Stop it with
@@ -12,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { dataLayout, PLATFORM_ENV_KEYS, platformStatus, readEnvFile, repoRoot, startPlatform, type PlatformEnv } from '../../platform/src/index';
+import { dataLayout, PLATFORM_ENV_KEYS, PlatformControl, platformStatus, readEnvFile, repoRoot, startPlatform, type PlatformEnv } from '../../platform/src/index';
 
 const TEST_BASE_PORT = 48000;
 const dataDir = join(repoRoot, '.data', 'test-platform');
@@ -20,8 +25,14 @@ const dataDir = join(repoRoot, '.data', 'test-platform');
 async function reusable(): Promise<PlatformEnv | undefined> {
   const envFile = dataLayout(dataDir).envFile;
   if (!existsSync(envFile)) return undefined;
-  const env = readEnvFile(envFile);
-  return (await platformStatus(env)).healthy ? env : undefined;
+  try {
+    const env = readEnvFile(envFile);
+    // Both cache topologies must run (an older platform may have only the cluster).
+    if (env.REDIS_CLUSTER_NODES === '' || env.REDIS_SENTINELS === '') return undefined;
+    return (await platformStatus(env)).healthy ? env : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -32,12 +43,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (env) {
     log(`reusing the running platform in ${dataDir}`);
   } else {
-    const handle = await startPlatform({ dataDir, fresh: !reuse, basePort: TEST_BASE_PORT, log });
+    const handle = await startPlatform({ dataDir, fresh: !reuse, basePort: TEST_BASE_PORT, log, cacheTopology: 'both' });
     env = handle.env;
     if (!reuse) stop = () => handle.stop();
   }
   for (const key of PLATFORM_ENV_KEYS) process.env[key] = env[key];
   project.provide('platformEnv', env);
+  // A reused platform whose supervisor has exited has no control socket: failover tests then skip.
+  const control = new PlatformControl(dataLayout(dataDir).controlSocket);
+  project.provide('platformControlSocket', (await control.reachable()) ? control.socketPath : '');
   return async () => {
     await stop();
   };
