@@ -39,7 +39,7 @@ export interface StartOptions {
   dataDir?: string;
   /** Wipe the data folder first (new clusters, new databases). */
   fresh?: boolean;
-  /** First port of the block (default 47000); see ports.ts for the offsets. */
+  /** First port of the block (default 21000); see ports.ts for the offsets. */
   basePort?: number;
   /** Per-port overrides on top of the base block. */
   ports?: Partial<PortMap>;

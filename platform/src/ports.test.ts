@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { portOverridesFromEnv, portsFor } from './ports';
 
 describe('port block', () => {
-  it('derives every port from the base as documented (47000 → etcd 47379, HAProxy 47500/47501, Patroni REST 47008-47010)', () => {
-    const ports = portsFor(47000);
-    expect(ports.etcdClient).toBe(47379);
-    expect(ports.etcdPeer).toBe(47380);
-    expect(ports.pgNodes).toEqual([47432, 47433, 47434]);
-    expect(ports.patroniRest).toEqual([47008, 47009, 47010]);
-    expect([ports.haproxyWrite, ports.haproxyRead, ports.haproxyStats]).toEqual([47500, 47501, 47502]);
-    expect(ports.warehouse).toBe(47442);
-    expect(ports.redis).toEqual([47601, 47602, 47603, 47604, 47605, 47606]);
-    expect(ports.ferretdb).toBe(47017);
-    expect(ports.ringNodes).toEqual([47651, 47652, 47653, 47654, 47655, 47656]);
-    expect(ports.sentinels).toEqual([47661, 47662, 47663]);
+  it('derives every port from the base as documented (21000 → etcd 21379, HAProxy 21500/21501, Patroni REST 21008-21010)', () => {
+    const ports = portsFor(21000);
+    expect(ports.etcdClient).toBe(21379);
+    expect(ports.etcdPeer).toBe(21380);
+    expect(ports.pgNodes).toEqual([21432, 21433, 21434]);
+    expect(ports.patroniRest).toEqual([21008, 21009, 21010]);
+    expect([ports.haproxyWrite, ports.haproxyRead, ports.haproxyStats]).toEqual([21500, 21501, 21502]);
+    expect(ports.warehouse).toBe(21442);
+    expect(ports.redis).toEqual([21601, 21602, 21603, 21604, 21605, 21606]);
+    expect(ports.ferretdb).toBe(21017);
+    expect(ports.ringNodes).toEqual([21651, 21652, 21653, 21654, 21655, 21656]);
+    expect(ports.sentinels).toEqual([21661, 21662, 21663]);
   });
 
   it('has no two components on one port', () => {
-    const p = portsFor(48000);
+    const p = portsFor(20000);
     const all = [
       p.etcdClient, p.etcdPeer, ...p.pgNodes, ...p.patroniRest, p.haproxyWrite, p.haproxyRead, p.haproxyStats, p.warehouse,
       ...p.redis, ...p.ringNodes, ...p.sentinels, p.ferretdb,

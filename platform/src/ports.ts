@@ -1,10 +1,13 @@
-// The platform's port block. Every port derives from one base (default 47000)
-// so a second platform (tests use 48000, the CLI test 49000) never collides
+// The platform's port block. Every port derives from one base (default 21000)
+// so a second platform (tests use 20000, the CLI test 19000) never collides
 // with a developer's running one, and none of the usual ports (5432, 6379,
-// 2379, 27017) is touched.
+// 2379, 27017) is touched. The blocks, and the Redis Cluster bus ports at
+// +10000, stay below Linux's ephemeral range (32768-60999): there, any
+// outgoing loopback connection could take one of our ports as its local port
+// and make a server's bind fail (seen here before the move).
 import { createServer } from 'node:net';
 
-export const DEFAULT_BASE_PORT = 47000;
+export const DEFAULT_BASE_PORT = 21000;
 
 export interface PortMap {
   etcdClient: number;

@@ -1,8 +1,9 @@
-// Our port blocks (47000-49606) lie inside Linux's ephemeral range
-// (32768-60999 by default). Any outgoing connection on the machine may take
-// one of them as its local port, and the TIME-WAIT it leaves for 60 s makes
-// the server's bind fail with EADDRINUSE (seen here: a health probe left
-// 127.0.0.1:46500 busy). As root we add our ports to
+// The default port blocks lie below Linux's ephemeral range (32768-60999 by
+// default), but a base chosen by hand (--base-port) may not. Inside it, any
+// outgoing connection on the machine may take one of our ports as its local
+// port, and the TIME-WAIT it leaves for 60 s makes the server's bind fail
+// with EADDRINUSE (seen here: a health probe left 127.0.0.1:46500 busy).
+// As root we add our ports to
 // net.ipv4.ip_local_reserved_ports, which the kernel then never hands out as
 // ephemeral ports; explicit binds still work. Without root we just start.
 import { readFileSync, writeFileSync } from 'node:fs';

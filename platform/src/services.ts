@@ -33,7 +33,7 @@ export function defaultServices(platformEnv: PlatformEnv, basePort: number, env:
   const userHttp = basePort + 101;
   const userGrpc = basePort + 111;
   const orderHttp = basePort + 201;
-  // The order service's TransactionCoordinator gRPC server (its own default is 47211).
+  // The order service's TransactionCoordinator gRPC server (its own default is 21211).
   const orderGrpc = basePort + 211;
   const gatewayPort = Number(env.GATEWAY_PORT ?? 8080);
   const shared: Record<string, string> = {

@@ -72,7 +72,7 @@ describe('cache over the Sentinel ring', () => {
     expect(await withDirect(await primaryOf(ring.get(`ring-test:${sample}`)), (c) => c.get(`ring-test:${sample}`))).toBe(encode({ key: sample }, policy.schemaVersion));
   });
 
-  it.skipIf(control === undefined)(
+  it(
     'keeps answering while a SIGKILLed shard primary fails over: Sentinel promotes the replica, the client follows, '
     + 'no getOrLoad rejects or waits past its bound, and the restarted node rejoins as a replica',
     async () => {
@@ -89,7 +89,7 @@ describe('cache over the Sentinel ring', () => {
       try {
         await new Promise((r) => setTimeout(r, 300));
         const killedAt = Date.now();
-        await control!.kill(`ring-redis-${portOf(victim)}`);
+        await control.kill(`ring-redis-${portOf(victim)}`);
         await waitUntil('a write to the dead primary\'s shard', async () => {
           await backend.set(`ring-test:${probeKey}`, 'after', 30);
           return true;
@@ -119,7 +119,7 @@ describe('cache over the Sentinel ring', () => {
       expect(nodes).toContainEqual({ shard, address: victim, role: 'replica', up: false });
 
       // Back through the supervisor: it asks Sentinel first and rejoins as the promoted node's replica.
-      await control!.restart(`ring-redis-${portOf(victim)}`);
+      await control.restart(`ring-redis-${portOf(victim)}`);
       const took = await awaitHealthy(env, 'ring');
       process.stderr.write(`[ring failover] ring healthy again ${took} ms after the restart\n`);
       const role = await withDirect(victim, (c) => c.call('ROLE')) as unknown[];
@@ -129,12 +129,12 @@ describe('cache over the Sentinel ring', () => {
     60_000,
   );
 
-  it.skipIf(control === undefined)(
+  it(
     'answers every getOrLoad from the loader within its bound while every shard node and every Sentinel is down, and caches again once they are back',
     async () => {
-      const all = (await control!.processes()).filter((p) => p.name.startsWith('ring-redis-') || p.name.startsWith('sentinel-'));
+      const all = (await control.processes()).filter((p) => p.name.startsWith('ring-redis-') || p.name.startsWith('sentinel-'));
       expect(all).toHaveLength(9);
-      await Promise.all(all.map((p) => control!.kill(p.name)));
+      await Promise.all(all.map((p) => control.kill(p.name)));
       try {
         const db = new FakeDb();
         const run = randomUUID().slice(0, 8);
@@ -149,8 +149,8 @@ describe('cache over the Sentinel ring', () => {
         expect((await cache.health()).nodes.every((n) => !n.up)).toBe(true);
       } finally {
         // Shard nodes first (their configs, as Sentinel last rewrote them, hold the topology), then the Sentinels.
-        for (const p of all.filter((p) => p.name.startsWith('ring-redis-'))) await control!.restart(p.name);
-        for (const p of all.filter((p) => p.name.startsWith('sentinel-'))) await control!.restart(p.name);
+        for (const p of all.filter((p) => p.name.startsWith('ring-redis-'))) await control.restart(p.name);
+        for (const p of all.filter((p) => p.name.startsWith('sentinel-'))) await control.restart(p.name);
       }
       const took = await awaitHealthy(env, 'ring');
       process.stderr.write(`[ring all down] ring healthy again ${took} ms after the restart\n`);
@@ -167,7 +167,6 @@ describe('cache over the Sentinel ring', () => {
 
   afterAll(async () => {
     // Whatever failed above: every killed ring process back, the ring able to fail over again.
-    if (control === undefined) return;
     const dead = (await control.processes()).filter((p) => !p.running && (p.name.startsWith('ring-redis-') || p.name.startsWith('sentinel-')));
     for (const p of dead.sort((a, b) => a.name.localeCompare(b.name))) await control.restart(p.name);
     await awaitHealthy(env, 'ring');

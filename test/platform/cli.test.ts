@@ -16,7 +16,7 @@ describe('platform CLI', () => {
     const env = { ...process.env };
     for (const key of PLATFORM_ENV_KEYS) delete env[key];
     const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [
-      'platform/src/cli.ts', 'up', '--infra-only', '--fresh', '--base-port', '49000', '--data-dir', dataDir,
+      'platform/src/cli.ts', 'up', '--infra-only', '--fresh', '--base-port', '19000', '--data-dir', dataDir,
     ], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -31,8 +31,8 @@ describe('platform CLI', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(output).toMatch(/COMPONENT\s+ADDRESS\s+STATUS/);
-      expect(output).toContain('127.0.0.1:49500');
-      expect(output).toContain('127.0.0.1:49601');
+      expect(output).toContain('127.0.0.1:19500');
+      expect(output).toContain('127.0.0.1:19601');
       expect(output).not.toMatch(/\bFAIL\b/);
 
       const recorded = readPidsFile(join(dataDir, 'pids.json'));
@@ -41,7 +41,7 @@ describe('platform CLI', () => {
       // etcd, 3 Patroni + their 3 postmasters, HAProxy, 6 redis-server, FerretDB, warehouse postmaster.
       expect(pids.length).toBe(16);
       expect(pids.every(isAlive)).toBe(true);
-      expect(readFileSync(join(dataDir, 'platform.env'), 'utf8')).toContain('USER_DB_WRITE_URL=postgres://eticket:eticket@127.0.0.1:49500/eticket_users');
+      expect(readFileSync(join(dataDir, 'platform.env'), 'utf8')).toContain('USER_DB_WRITE_URL=postgres://eticket:eticket@127.0.0.1:19500/eticket_users');
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -10,7 +10,7 @@ describe('platform env contract', () => {
       expect(env[key], key).not.toBe('');
       expect(process.env[key], key).toBe(env[key]);
     }
-    expect(env.USER_DB_WRITE_URL).toBe('postgres://eticket:eticket@127.0.0.1:48500/eticket_users');
-    expect(env.ORDER_MONGO_URL).toBe('mongodb://127.0.0.1:48017/eticket_orders');
+    expect(env.USER_DB_WRITE_URL).toBe('postgres://eticket:eticket@127.0.0.1:20500/eticket_users');
+    expect(env.ORDER_MONGO_URL).toBe('mongodb://127.0.0.1:20017/eticket_orders');
   });
 });

@@ -15,7 +15,7 @@ import { PlatformControl, type PlatformEnv } from '../../platform/src/index';
 declare module 'vitest' {
   export interface ProvidedContext {
     platformEnv: PlatformEnv;
-    /** The platform's control socket, '' when none answers (a reused platform without its supervisor). */
+    /** The platform supervisor's control socket. */
     platformControlSocket: string;
   }
 }
@@ -29,12 +29,13 @@ export function platformEnv(): PlatformEnv {
 
 /**
  * Kill and restart the platform's processes by name (`redis-<port>`,
- * `ring-redis-<port>`, `sentinel-<port>`); undefined when no platform
- * supervisor answers, in which case tests that kill servers must skip.
+ * `ring-redis-<port>`, `sentinel-<port>`). The global setup guarantees a
+ * supervisor that answers (it never reuses a platform without one).
  */
-export function platformControl(): PlatformControl | undefined {
+export function platformControl(): PlatformControl {
   const socket = inject('platformControlSocket');
-  return socket ? new PlatformControl(socket) : undefined;
+  if (!socket) throw new Error('no platform supervisor answers on its control socket: tests that kill servers cannot run');
+  return new PlatformControl(socket);
 }
 
 /** A comma-separated env value as a list. */

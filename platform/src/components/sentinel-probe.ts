@@ -91,7 +91,7 @@ async function askPrimary(address: string, timeoutMs: number): Promise<{ up: boo
   try {
     await client.connect();
     const info = await client.info('replication');
-    // slave0:ip=127.0.0.1,port=48652,state=online,offset=123,lag=0
+    // slave0:ip=127.0.0.1,port=20652,state=online,offset=123,lag=0
     const replicas = [...info.matchAll(/^slave\d+:(.*)$/gm)].map((m) => {
       const kv = Object.fromEntries((m[1] ?? '').trim().split(',').map((pair) => pair.split('=') as [string, string]));
       return { address: `${kv.ip ?? '?'}:${kv.port ?? '?'}`, online: kv.state === 'online' };

@@ -7,8 +7,8 @@ export const GatewayEnv = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SERVICE_INSTANCE: Type.String({ minLength: 1, maxLength: 100, default: 'gateway-1' }),
   LOG_LEVEL: LogLevel,
-  USER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:47101' }),
-  ORDER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:47201' }),
+  USER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:21101' }),
+  ORDER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:21201' }),
   JWT_SECRET: Secret(),
   INTERNAL_AUTH_SECRET: Secret(),
   /** How long the gateway waits for an upstream's response headers (and between body chunks). */

@@ -8,9 +8,9 @@ import { Type, type Static } from '@sinclair/typebox';
 export const OrderConfigSchema = Type.Object({
   NODE_ENV: NodeEnv,
   HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Port(47201),
+  PORT: Port(21201),
   /** The TransactionCoordinator gRPC service participants ask for decisions. */
-  GRPC_PORT: Port(47211),
+  GRPC_PORT: Port(21211),
   SERVICE_INSTANCE: Type.String({ minLength: 1, default: 'order-1' }),
   LOG_LEVEL: LogLevel,
   ORDER_MONGO_URL: Url(),

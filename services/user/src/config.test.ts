@@ -7,7 +7,7 @@ const base = { USER_DB_WRITE_URL: 'postgres://u:p@127.0.0.1:5432/db', JWT_SECRET
 describe('user service config', () => {
   it('applies the documented defaults and reads from the write URL when no read URL is set', () => {
     expect(loadConfig(base)).toMatchObject({
-      PORT: 47101, GRPC_PORT: 47111, HOST: '127.0.0.1', ACCESS_TOKEN_TTL_SECONDS: 900, USER_DB_READ_URL: base.USER_DB_WRITE_URL,
+      PORT: 21101, GRPC_PORT: 21111, HOST: '127.0.0.1', ACCESS_TOKEN_TTL_SECONDS: 900, USER_DB_READ_URL: base.USER_DB_WRITE_URL,
     });
   });
 

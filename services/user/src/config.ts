@@ -3,8 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** Every variable the User Service reads; validated once at start-up. */
 export const UserServiceEnv = Type.Object({
-  PORT: Port(47101),
-  GRPC_PORT: Port(47111),
+  PORT: Port(21101),
+  GRPC_PORT: Port(21111),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SERVICE_INSTANCE: Type.String({ minLength: 1, maxLength: 100, default: 'user-1' }),
   LOG_LEVEL: LogLevel,

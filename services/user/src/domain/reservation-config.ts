@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ReservationEnv = Type.Object({
   NODE_ENV: NodeEnv,
   /** host:port of the Ticket Order Service's TransactionCoordinator (GetDecision). */
-  ORDER_SERVICE_GRPC_ADDR: Type.String({ pattern: '^[^\\s:]+:\\d+$', default: '127.0.0.1:47211' }),
+  ORDER_SERVICE_GRPC_ADDR: Type.String({ pattern: '^[^\\s:]+:\\d+$', default: '127.0.0.1:21211' }),
   /** A transaction prepared longer than this is resolved by asking the coordinator. */
   RESERVATION_PREPARED_MAX_AGE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   RESERVATION_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 2_000 }),
