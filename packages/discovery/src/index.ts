@@ -1,3 +1,7 @@
+export { announce, packageVersion, type Announcement, type AnnounceOptions } from './announce';
+export { connectRegistry, type Registry } from './client';
+export { ClientPool, type ClientPoolOptions } from './client-pool';
+export { DiscoveryEnv, loadDiscoveryConfig, type DiscoveryConfig } from './config';
 export { grpcAddressOf, httpUrlOf, instanceKey, parseInstance, REGISTRY_PREFIX, servicePrefix, type ServiceInstance } from './instance';
 export { registerInstance, type Registration } from './registration';
-export { ServiceWatcher } from './watcher';
+export { ServiceWatcher, StaticSource, type InstanceSource } from './watcher';

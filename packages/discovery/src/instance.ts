@@ -11,17 +11,25 @@ export interface ServiceInstance {
   readonly registeredAt: string;
 }
 
-/** Keys look like `eticket/services/<service>/<instance id>`; values are the JSON instance. */
-export const REGISTRY_PREFIX = 'eticket/services/';
+/**
+ * Keys look like `services/<service>/<instance id>` inside the client's
+ * namespace (`<DISCOVERY_NAMESPACE>/`, default `eticket/`); values are the
+ * JSON instance.
+ */
+export const REGISTRY_PREFIX = 'services/';
 
 export const instanceKey = (service: string, id: string): string => `${REGISTRY_PREFIX}${service}/${id}`;
 export const servicePrefix = (service: string): string => `${REGISTRY_PREFIX}${service}/`;
 
+const isPort = (value: unknown): boolean => value === undefined || (Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536);
+
+/** The instance a registry value describes, or undefined when it is not one (a foreign or corrupt key). */
 export function parseInstance(raw: string): ServiceInstance | undefined {
   try {
     const value = JSON.parse(raw) as Partial<ServiceInstance>;
     if (typeof value.service !== 'string' || typeof value.id !== 'string' || typeof value.host !== 'string') return undefined;
-    return value as ServiceInstance;
+    if (!isPort(value.httpPort) || !isPort(value.grpcPort)) return undefined;
+    return { version: 'unknown', protocols: [], registeredAt: '', ...value } as ServiceInstance;
   } catch {
     return undefined;
   }

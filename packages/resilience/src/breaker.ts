@@ -1,19 +1,26 @@
-import { circuitBreaker, CircuitState, handleAll, SamplingBreaker, type CircuitBreakerPolicy } from 'cockatiel';
+import { circuitBreaker, CircuitState, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { SlidingWindowBreaker } from './sliding-window-breaker';
 
 export interface BreakerSettings {
   /** Share of failed calls (0..1) within the sampling window that opens the breaker. */
   readonly failureThreshold: number;
   /** Length of the sliding window the failure rate is measured over. */
   readonly samplingWindowMs: number;
-  /** Below this many calls per second the breaker never opens (too few samples to judge). */
+  /** Below this many calls per second (averaged over the window) the breaker never opens: too few samples to judge. */
   readonly minimumRps: number;
-  /** How long an open breaker refuses calls before letting a half-open probe through. */
+  /** How long an open breaker refuses calls before letting one half-open probe through. */
   readonly openMs: number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open' | 'isolated';
 
-export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 0.5, samplingWindowMs: 10_000, minimumRps: 2, openMs: 5_000 };
+/**
+ * Defaults for one upstream instance: half the calls failing over the last
+ * 5 s, at 2 calls/s or more, opens for 5 s. The window is short so that an
+ * instance that hangs (its few remaining calls time out) is judged on its
+ * recent calls only, before its registry lease would expire anyway.
+ */
+export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 0.5, samplingWindowMs: 5_000, minimumRps: 2, openMs: 5_000 };
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -22,11 +29,19 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** A cockatiel sampling breaker: failure rate over a sliding window with a minimum throughput. */
-export function createBreaker(settings: BreakerSettings, onStateChange: (state: BreakerState) => void): CircuitBreakerPolicy {
-  const policy = circuitBreaker(handleAll, {
+/**
+ * A cockatiel circuit breaker judging the failure rate over a sliding window
+ * with a minimum throughput. Errors for which `isFailure` is false (e.g. the
+ * caller gave up) pass through without being counted either way.
+ */
+export function createBreaker(
+  settings: BreakerSettings,
+  onStateChange: (state: BreakerState) => void,
+  isFailure: (error: Error) => boolean = () => true,
+): CircuitBreakerPolicy {
+  const policy = circuitBreaker(handleWhen(isFailure), {
     halfOpenAfter: settings.openMs,
-    breaker: new SamplingBreaker({ threshold: settings.failureThreshold, duration: settings.samplingWindowMs, minimumRps: settings.minimumRps }),
+    breaker: new SlidingWindowBreaker({ threshold: settings.failureThreshold, windowMs: settings.samplingWindowMs, minimumRps: settings.minimumRps }),
   });
   policy.onStateChange((state) => onStateChange(STATE_NAMES[state]));
   return policy;

@@ -17,6 +17,7 @@ function buildApp() {
   registerStatusRoutes(app, 'test', 't-1', [
     { name: 'db', required: true, check: () => Promise.resolve({ role: 'primary' }) },
     { name: 'cache', required: false, check: () => Promise.reject(new Error('connection refused')) },
+    { name: 'peer', required: false, check: () => Promise.reject(Object.assign(new Error('no healthy instance'), { details: { instances: ['p-1'] } })) },
   ]);
   return app;
 }
@@ -86,9 +87,10 @@ describe('createHttpApp', () => {
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('reports a degraded status when only an optional dependency is down', async () => {
+  it('reports a degraded status when only an optional dependency is down, with what a failing check saw', async () => {
     const response = await buildApp().inject({ method: 'GET', url: '/status' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'degraded', dependencies: { db: { status: 'up', details: { role: 'primary' } }, cache: { status: 'down', error: 'connection refused' } } });
+    expect(response.json()).toMatchObject({ dependencies: { peer: { status: 'down', error: 'no healthy instance', details: { instances: ['p-1'] } } } });
   });
 });

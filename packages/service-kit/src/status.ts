@@ -39,7 +39,10 @@ async function runCheck(dependency: DependencyCheck): Promise<DependencyReport> 
     const details = await Promise.race([dependency.check(), timeout]);
     return { status: 'up', required: dependency.required, latency_ms: Math.round(performance.now() - started), ...(details === undefined ? {} : { details }) };
   } catch (error) {
-    return { status: 'down', required: dependency.required, latency_ms: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) };
+    // A check may attach what it saw to its error (e.g. every instance of an upstream that is down): shown too.
+    const seen = (error as { details?: unknown } | null)?.details;
+    const details = typeof seen === 'object' && seen !== null ? { details: seen as Record<string, unknown> } : {};
+    return { status: 'down', required: dependency.required, latency_ms: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error), ...details };
   } finally {
     clearTimeout(timer);
   }
