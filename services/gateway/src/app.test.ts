@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from './app';
 import { loadConfig } from './config';
-import { StaticUpstreamResolver } from './proxy/upstream-resolver';
+import { staticSource } from './upstreams/sources';
 
 // The gateway against an in-process fake upstream over real HTTP: what the
 // service receives, and what the client gets back when the service misbehaves.
@@ -24,8 +24,9 @@ interface Seen {
 }
 
 let upstream: FastifyInstance;
-let gateway: Awaited<ReturnType<typeof buildGateway>>;
-let unreachableGateway: Awaited<ReturnType<typeof buildGateway>>;
+type App = Awaited<ReturnType<typeof buildGateway>>['app'];
+let gateway: App;
+let unreachableGateway: App;
 const seen: Seen[] = [];
 
 const token = async (roles: Identity['roles'], ttl = 60) => (await issueAccessToken({ userId: randomUUID(), email: 'a@example.com', roles }, JWT_SECRET, ttl)).token;
@@ -46,10 +47,11 @@ beforeAll(async () => {
   });
   const origin = await upstream.listen({ host: '127.0.0.1', port: 0 });
   const logger = createLogger({ service: 'gateway', instance: 'test', level: 'silent' });
-  const config = loadConfig({ JWT_SECRET, INTERNAL_AUTH_SECRET: INTERNAL, UPSTREAM_TIMEOUT_MS: '300', BODY_LIMIT_BYTES: '2048' });
-  gateway = await buildGateway(config, { logger, resolver: new StaticUpstreamResolver({ user: origin, order: origin }) });
+  const config = loadConfig({ JWT_SECRET, INTERNAL_AUTH_SECRET: INTERNAL, ROUTE_TIMEOUT_READ_MS: '300', BODY_LIMIT_BYTES: '2048' });
+  ({ app: gateway } = await buildGateway(config, { logger, sources: { user: staticSource('user', origin), order: staticSource('order', origin) } }));
   // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-  unreachableGateway = await buildGateway(config, { logger, resolver: new StaticUpstreamResolver({ user: 'http://127.0.0.1:9', order: 'http://127.0.0.1:9' }) });
+  const nowhere = 'http://127.0.0.1:9';
+  ({ app: unreachableGateway } = await buildGateway(config, { logger, sources: { user: staticSource('user', nowhere), order: staticSource('order', nowhere) } }));
 });
 
 afterAll(async () => {
@@ -152,12 +154,15 @@ describe('gateway ← service', () => {
     expect(response.headers['content-security-policy']).toContain('default-src \'self\'');
   });
 
-  it('reports each upstream\'s health on /status, reachable or not', async () => {
+  it('reports each upstream\'s instances on /status with their health and breaker, reachable or not', async () => {
     const healthy = await gateway.inject({ method: 'GET', url: '/status' });
-    expect(healthy.json()).toMatchObject({ status: 'up', dependencies: { 'user-service': { status: 'up', details: { instance: 'fake-1' } } } });
+    expect(healthy.json()).toMatchObject({ status: 'up', dependencies: { 'user-service': { status: 'up', details: { source: 'static', instances: [{ health: 'up', breaker: 'closed' }] } } } });
     const broken = await unreachableGateway.inject({ method: 'GET', url: '/status' });
     expect(broken.statusCode).toBe(200);
-    expect(broken.json()).toMatchObject({ status: 'degraded', dependencies: { 'user-service': { status: 'down' }, 'order-service': { status: 'down' } } });
+    expect(broken.json()).toMatchObject({
+      status: 'degraded',
+      dependencies: { 'user-service': { status: 'down', details: { instances: [{ origin: 'http://127.0.0.1:9', health: 'unreachable' }] } }, 'order-service': { status: 'down' } },
+    });
   });
 });
 

@@ -1,35 +1,83 @@
+import { StaticSource, type InstanceSource } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import helmet from '@fastify/helmet';
+import type { Cluster } from 'ioredis';
 import type { GatewayConfig } from './config';
+import { GatewayMetrics } from './metrics';
 import { registerOpenApi } from './openapi';
-import { registerProxy } from './proxy/forward';
+import { createHttpClient } from './proxy/http-client';
 import { keepRawJsonBodies } from './proxy/raw-body';
-import { StaticUpstreamResolver, type UpstreamResolver } from './proxy/upstream-resolver';
+import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
 import { ROUTES, type GatewayRoute } from './routes/table';
+import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
+import { UPSTREAMS, UpstreamDirectory, type UpstreamName } from './upstreams/directory';
 
 export interface GatewayDeps {
   readonly logger: Logger;
-  readonly resolver?: UpstreamResolver;
+  /** Where each upstream's instances come from (registry watchers, or fixed origins). */
+  readonly sources: Readonly<Record<UpstreamName, InstanceSource>>;
+  readonly metrics?: GatewayMetrics;
+  /** Stale-if-error copies; without it the event reads fail like the rest. */
+  readonly stale?: StaleStore;
+  /** Shared rate-limit counters; without it each gateway instance counts alone. */
+  readonly rateLimitRedis?: Cluster;
+  /** More /status entries (registry, cache). */
+  readonly extraChecks?: readonly DependencyCheck[];
   readonly routes?: readonly GatewayRoute[];
   readonly version?: string;
 }
 
-/** Builds the gateway (plugins, route table, status, docs); nothing listens yet. */
-export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<HttpApp> {
-  const resolver = deps.resolver ?? new StaticUpstreamResolver({ user: config.USER_SERVICE_HTTP_URL, order: config.ORDER_SERVICE_HTTP_URL });
+export interface Gateway {
+  readonly app: HttpApp;
+  readonly directory: UpstreamDirectory;
+  readonly metrics: GatewayMetrics;
+}
+
+/** Builds the gateway (plugins, route table, status, docs, metrics); nothing listens yet. Closing the app releases its upstream connections. */
+export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
+  const metrics = deps.metrics ?? new GatewayMetrics(deps.logger);
+  const directory = new UpstreamDirectory(deps.sources, {
+    pool: {
+      breaker: {
+        failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+        samplingWindowMs: config.BREAKER_WINDOW_MS,
+        minimumRps: config.BREAKER_MIN_RPS,
+        openMs: config.BREAKER_OPEN_MS,
+      },
+      maxConcurrentPerInstance: config.UPSTREAM_CONNECTIONS,
+      maxQueuedPerInstance: config.UPSTREAM_QUEUE_PER_INSTANCE,
+    },
+    retryBudgetRatio: config.RETRY_BUDGET_RATIO,
+    onBreakerChange: metrics.onBreakerChange,
+  });
+  const agent = createHttpClient({ connections: config.UPSTREAM_CONNECTIONS });
   const app = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  app.addHook('onClose', async () => {
+    await directory.close();
+    await agent.close();
+  });
   await app.register(helmet);
   keepRawJsonBodies(app);
-  await registerProxy(app, { timeoutMs: config.UPSTREAM_TIMEOUT_MS, connections: config.UPSTREAM_CONNECTIONS });
   await registerOpenApi(app, deps.version ?? '0.1.0');
-  registerRoutes(app, deps.routes ?? ROUTES, resolver, {
+  const rateLimit = await registerRateLimit(app, {
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    clientMax: config.RATE_LIMIT_CLIENT_MAX,
+    userMax: config.RATE_LIMIT_USER_MAX,
+    redis: deps.rateLimitRedis,
+    onLimited: (key) => metrics.rateLimited.inc({ key }),
+  });
+  registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
-    upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
+    rateLimit,
   });
-  registerStatusRoutes(app, 'gateway', config.SERVICE_INSTANCE, upstreamChecks(resolver));
-  return app;
+  const modeOf = (name: UpstreamName) => (deps.sources[name] instanceof StaticSource ? 'static' : 'discovery');
+  const modes = Object.fromEntries(UPSTREAMS.map((name) => [name, modeOf(name)])) as Record<UpstreamName, 'discovery' | 'static'>;
+  registerStatusRoutes(app, 'gateway', config.SERVICE_INSTANCE, [...upstreamChecks(directory, modes), ...(deps.extraChecks ?? [])]);
+  metrics.register(app);
+  return { app, directory, metrics };
 }

@@ -1,24 +1,64 @@
-import { loadEnv, LogLevel, Port, Secret, Url } from '@eticket/config';
+import { commaList, loadEnv, LogLevel, Port, Secret, Url } from '@eticket/config';
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Every variable the gateway reads; validated once at start-up. */
+const Ms = (minimum: number, maximum: number, defaultMs: number) => Type.Integer({ minimum, maximum, default: defaultMs });
+
+/** Every variable the gateway reads (discovery's own: packages/discovery/src/config.ts); validated once at start-up. */
 export const GatewayEnv = Type.Object({
   GATEWAY_PORT: Port(8080),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SERVICE_INSTANCE: Type.String({ minLength: 1, maxLength: 100, default: 'gateway-1' }),
   LOG_LEVEL: LogLevel,
-  USER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:21101' }),
-  ORDER_SERVICE_HTTP_URL: Url({ default: 'http://127.0.0.1:21201' }),
+  /**
+   * Static overrides for development without etcd: a fixed origin for a
+   * service instead of its discovered instances. Unset (the default) means
+   * discovery, which needs ETCD_ENDPOINTS.
+   */
+  USER_SERVICE_HTTP_URL: Type.Optional(Url()),
+  ORDER_SERVICE_HTTP_URL: Type.Optional(Url()),
   JWT_SECRET: Secret(),
   INTERNAL_AUTH_SECRET: Secret(),
-  /** How long the gateway waits for an upstream's response headers (and between body chunks). */
-  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /** Whole-request deadline of the routes that read (all attempts included). */
+  ROUTE_TIMEOUT_READ_MS: Ms(100, 120_000, 2_000),
+  /** Whole-request deadline of the routes that write (orders, payments, login with its deliberate hashing cost). */
+  ROUTE_TIMEOUT_WRITE_MS: Ms(100, 120_000, 10_000),
   /** Largest request body accepted at the edge. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 65_536 }),
   /** Time a client has to send its whole request. */
-  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 300_000, default: 30_000 }),
-  /** Keep-alive connections the gateway holds open per upstream origin. */
+  REQUEST_TIMEOUT_MS: Ms(1_000, 300_000, 30_000),
+  /** Keep-alive connections to, and concurrent requests in flight at, one upstream instance (the bulkhead). */
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1_024, default: 128 }),
+  /** Requests that may wait for one of those slots per instance, each still bounded by its route's deadline. */
+  UPSTREAM_QUEUE_PER_INSTANCE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1_024 }),
+  /** Breaker per upstream instance: this share of failures (5xx, refused, reset, timeout) ... */
+  BREAKER_FAILURE_THRESHOLD: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 }),
+  /** ... over this sliding window ... */
+  BREAKER_WINDOW_MS: Ms(500, 600_000, 5_000),
+  /** ... at this many requests per second or more, opens it ... */
+  BREAKER_MIN_RPS: Type.Number({ minimum: 0, maximum: 100_000, default: 2 }),
+  /** ... for this long, after which one half-open probe decides. */
+  BREAKER_OPEN_MS: Ms(100, 600_000, 5_000),
+  /** Attempts per request at most (the first included) for requests that are safe to repeat. */
+  RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
+  /** Retries may add at most this share of extra load per upstream (plus a small reserve). */
+  RETRY_BUDGET_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
+  /** Rate limit window; each key may make its maximum number of requests per window. */
+  RATE_LIMIT_WINDOW_MS: Ms(100, 3_600_000, 10_000),
+  /** Per client address, for requests without a valid access token. */
+  RATE_LIMIT_CLIENT_MAX: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 500 }),
+  /** Per user, for requests with a valid access token. */
+  RATE_LIMIT_USER_MAX: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200 }),
+  /** How long the last good copy of GET /event and GET /event/{id} is kept for stale-if-error. */
+  STALE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+  /** A copy is refreshed at most this often per key and gateway instance (bounds the cache writes under load). */
+  STALE_REFRESH_SECONDS: Type.Integer({ minimum: 0, maximum: 3_600, default: 5 }),
+  /** The platform's cache contract: rate limits and stale copies live in Redis, shared by every gateway instance. */
+  CACHE_TOPOLOGY: Type.Union([Type.Literal('cluster'), Type.Literal('ring')], { default: 'cluster' }),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_RING_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  /** A Redis command slower than this fails open (rate limit skipped, stale copy missed). */
+  REDIS_COMMAND_TIMEOUT_MS: Ms(10, 10_000, 100),
 });
 
 export type GatewayConfig = Readonly<Static<typeof GatewayEnv>>;
@@ -26,3 +66,5 @@ export type GatewayConfig = Readonly<Static<typeof GatewayEnv>>;
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
   return loadEnv(GatewayEnv, env);
 }
+
+export const listOf = (value: string | undefined): string[] => (value === undefined ? [] : commaList(value));

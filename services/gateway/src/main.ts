@@ -1,14 +1,81 @@
-import { createLogger } from '@eticket/logging';
-import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
+import { createCacheBackend, type CacheBackend } from '@eticket/cache';
+import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
+import { createLogger, type Logger } from '@eticket/logging';
+import { failStartup, installGracefulShutdown, type DependencyCheck } from '@eticket/service-kit';
+import type { Cluster } from 'ioredis';
 import { buildGateway } from './app';
-import { loadConfig } from './config';
+import { listOf, loadConfig, type GatewayConfig } from './config';
+import { rateLimitRedis } from './rate-limit';
+import { StaleStore } from './stale/stale-store';
+import { createSources } from './upstreams/sources';
+
+/** The shared cache for stale copies, in the platform's topology; none (with a warning) when no Redis is configured. */
+function staleBackend(config: GatewayConfig, logger: Logger): CacheBackend | undefined {
+  try {
+    return createCacheBackend({
+      topology: config.CACHE_TOPOLOGY,
+      clusterNodes: listOf(config.REDIS_CLUSTER_NODES),
+      sentinels: listOf(config.REDIS_SENTINELS),
+      ringShards: listOf(config.REDIS_RING_SHARDS),
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    });
+  } catch (error) {
+    logger.warn({ err: error }, 'no shared cache: stale-if-error copies stay in this process');
+    return undefined;
+  }
+}
+
+function cacheChecks(backend: CacheBackend | undefined, redis: Cluster | undefined): DependencyCheck[] {
+  const checks: DependencyCheck[] = [];
+  if (backend !== undefined) {
+    checks.push({ name: 'stale-cache', required: false, check: async () => ({ topology: backend.topology, nodes: await backend.nodes() }) });
+  }
+  if (redis !== undefined) {
+    checks.push({
+      name: 'rate-limit-store',
+      required: false,
+      check: () => (redis.status === 'ready' ? Promise.resolve({ redis: 'cluster', status: redis.status }) : Promise.reject(new Error(`Redis Cluster client is ${redis.status}: limits are not enforced (fail open)`))),
+    });
+  }
+  return checks;
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const discovery = loadDiscoveryConfig();
   const logger = createLogger({ service: 'gateway', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
-  const app = await buildGateway(config, { logger });
-  installGracefulShutdown({ logger, close: () => app.close() });
+  const version = packageVersion(new URL('../package.json', import.meta.url));
+  const sources = createSources({ discovery, overrides: { user: config.USER_SERVICE_HTTP_URL, order: config.ORDER_SERVICE_HTTP_URL } }, logger);
+  // Listen with what the registry knows after a moment; watchers keep trying in the background if etcd is slow.
+  await Promise.race([sources.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+
+  const clusterNodes = listOf(config.REDIS_CLUSTER_NODES);
+  const redis = clusterNodes.length > 0 ? rateLimitRedis(clusterNodes, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
+  if (redis === undefined) logger.warn('REDIS_CLUSTER_NODES is not set: rate limits are counted per gateway instance');
+  const backend = staleBackend(config, logger);
+  const stale = new StaleStore(backend, {
+    ttlSeconds: config.STALE_TTL_SECONDS,
+    refreshSeconds: config.STALE_REFRESH_SECONDS,
+    onError: (error, operation) => logger.debug({ err: error, operation }, 'stale cache unavailable'),
+  });
+  const extraChecks = cacheChecks(backend, redis);
+  const ping = sources.ping;
+  if (ping !== undefined) extraChecks.push({ name: 'discovery', required: false, check: ping });
+
+  const { app } = await buildGateway(config, { logger, sources: sources.sources, stale, rateLimitRedis: redis, extraChecks, version });
+  const registry: { announcement?: Announcement } = {};
+  installGracefulShutdown({
+    logger,
+    close: async () => {
+      // Leave the registry first (other gateways, if any, stop listing us), then drain.
+      await registry.announcement?.withdraw();
+      await app.close();
+      sources.close();
+      await Promise.all([redis?.quit().catch(() => redis.disconnect()), backend?.close()]);
+    },
+  });
   await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });
+  registry.announcement = announce(discovery, { service: 'gateway', id: config.SERVICE_INSTANCE, host: config.HOST, httpPort: config.GATEWAY_PORT, version, protocols: ['http'] }, logger);
 }
 
 main().catch(failStartup);

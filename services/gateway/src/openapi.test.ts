@@ -2,14 +2,16 @@ import { createLogger } from '@eticket/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from './app';
 import { loadConfig } from './config';
+import { staticSource } from './upstreams/sources';
 
 type Doc = { paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> }>> };
 
-let gateway: Awaited<ReturnType<typeof buildGateway>>;
+let gateway: Awaited<ReturnType<typeof buildGateway>>['app'];
 let doc: Doc;
 
 beforeAll(async () => {
-  gateway = await buildGateway(loadConfig({ JWT_SECRET: 'j'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) }), { logger: createLogger({ service: 'gateway', instance: 't', level: 'silent' }) });
+  const sources = { user: staticSource('user', 'http://127.0.0.1:9'), order: staticSource('order', 'http://127.0.0.1:9') };
+  ({ app: gateway } = await buildGateway(loadConfig({ JWT_SECRET: 'j'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) }), { logger: createLogger({ service: 'gateway', instance: 't', level: 'silent' }), sources }));
   doc = (await gateway.inject({ method: 'GET', url: '/openapi.json' })).json<Doc>();
 });
 

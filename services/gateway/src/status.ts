@@ -1,20 +1,42 @@
 import type { DependencyCheck } from '@eticket/service-kit';
-import type { UpstreamResolver } from './proxy/upstream-resolver';
+import type { InstanceView, UpstreamDirectory, UpstreamName } from './upstreams/directory';
+
+const PROBE_TIMEOUT_MS = 1_000;
+
+interface InstanceHealth extends InstanceView {
+  /** The instance's own /status verdict, or `unreachable`. */
+  readonly health: string;
+}
+
+async function probe(instance: InstanceView): Promise<InstanceHealth> {
+  try {
+    const response = await fetch(`${instance.origin}/status`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const report = (await response.json().catch(() => ({}))) as { status?: unknown };
+    return { ...instance, health: typeof report.status === 'string' ? report.status : `HTTP ${response.status}` };
+  } catch {
+    return { ...instance, health: 'unreachable' };
+  }
+}
 
 /**
- * Each upstream's own /status as a dependency of the gateway. Upstreams are
- * not "required": with one service down the gateway still serves the other's
- * routes, so it reports itself degraded rather than down.
+ * One dependency per upstream: every registered instance with its own health
+ * (its /status, probed now), its breaker state and outstanding requests. The
+ * upstream is up while at least one instance is healthy with a closed
+ * breaker. Upstreams are not "required": with one service down the gateway
+ * still serves the other's routes, so it reports itself degraded, not down.
  */
-export function upstreamChecks(resolver: UpstreamResolver): DependencyCheck[] {
-  return resolver.describe().map(({ name, origin }) => ({
+export function upstreamChecks(directory: UpstreamDirectory, mode: Readonly<Record<UpstreamName, 'discovery' | 'static'>>): DependencyCheck[] {
+  return (Object.keys(mode) as UpstreamName[]).map((name) => ({
     name: `${name}-service`,
     required: false,
     check: async () => {
-      const response = await fetch(`${origin}/status`, { signal: AbortSignal.timeout(1_000) });
-      const report = (await response.json().catch(() => ({}))) as { status?: unknown; instance?: unknown };
-      if (!response.ok) throw new Error(`${origin} reports ${typeof report.status === 'string' ? report.status : `HTTP ${response.status}`}`);
-      return { origin, status: report.status, instance: report.instance };
+      const instances = await Promise.all(directory.describe()[name].map(probe));
+      const serving = instances.filter((instance) => instance.health === 'up' || instance.health === 'degraded').filter((instance) => instance.breaker === 'closed');
+      const details = { source: mode[name], instances };
+      if (serving.length === 0) {
+        throw Object.assign(new Error(instances.length === 0 ? `no ${name} instance is registered` : `no ${name} instance is healthy with a closed breaker`), { details });
+      }
+      return details;
     },
   }));
 }

@@ -1,14 +1,15 @@
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler } from 'fastify';
 import { authenticate } from '../auth/edge-auth';
 import { forwardedContext } from '../auth/identity-assertion';
-import { forward } from '../proxy/forward';
-import type { UpstreamResolver } from '../proxy/upstream-resolver';
-import type { GatewayRoute } from './table';
+import { proxy, type ProxyDeps } from '../proxy/forward';
+import type { GatewayRoute, TimeoutClass } from './table';
 
 export interface RouteSettings {
   readonly jwtSecret: string;
   readonly internalSecret: string;
-  readonly upstreamTimeoutMs: number;
+  readonly timeoutsMs: Readonly<Record<TimeoutClass, number>>;
+  /** Runs after authentication, before the body is read. */
+  readonly rateLimit: onRequestAsyncHookHandler;
 }
 
 function openApiSchema(route: GatewayRoute): FastifySchema {
@@ -18,29 +19,34 @@ function openApiSchema(route: GatewayRoute): FastifySchema {
 
 /**
  * Registers every route of the table. Authentication runs first (onRequest,
- * before the body is even read), then Fastify validates against the route's
- * schemas, then the request is forwarded.
+ * before the body is even read), then the rate limit (keyed by the caller it
+ * established), then Fastify validates against the route's schemas, then the
+ * request is proxied.
  */
-export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRoute[], resolver: UpstreamResolver, settings: RouteSettings): void {
+export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRoute[], deps: ProxyDeps, settings: RouteSettings): void {
   app.decorateRequest('identity', null);
   for (const route of routes) {
+    const target = {
+      upstream: route.upstream,
+      timeoutMs: settings.timeoutsMs[route.timeout],
+      // A route without a body schema takes no body: nothing unvalidated goes through.
+      withBody: route.schema.body !== undefined,
+      staleIfError: route.staleIfError === true,
+      label: `${route.method} ${route.url}`,
+    };
     app.route({
       method: route.method,
       url: route.url,
       schema: openApiSchema(route),
-      onRequest: async (request) => {
-        request.identity = await authenticate(request, route, settings.jwtSecret);
-      },
+      onRequest: [
+        async (request) => {
+          request.identity = await authenticate(request, route, settings.jwtSecret);
+        },
+        settings.rateLimit,
+      ],
       handler: async (request, reply) => {
         const context = await forwardedContext(request.identity, request.id, request.ip, settings.internalSecret);
-        return forward(request, reply, {
-          origin: resolver.resolve(route.upstream),
-          upstream: route.upstream,
-          context,
-          // A route without a body schema takes no body: nothing unvalidated goes through.
-          withBody: route.schema.body !== undefined,
-          timeoutMs: settings.upstreamTimeoutMs,
-        });
+        return proxy(request, reply, target, context, deps);
       },
     });
   }

@@ -12,6 +12,14 @@ describe('gateway route table', () => {
     expect(exposed.sort()).toEqual(expected.sort());
   });
 
+  it('gives reads the read deadline and everything else the write deadline', () => {
+    for (const route of ROUTES) expect(route.timeout).toBe(route.method === 'GET' ? 'read' : 'write');
+  });
+
+  it('serves stale copies only of the event reads, whose answer is the same for every caller', () => {
+    expect(ROUTES.filter((route) => route.staleIfError).map((route) => `${route.method} ${route.url}`)).toEqual(['GET /event', 'GET /event/:id']);
+  });
+
   it('leaves only registration, login and event reads open to anonymous callers', () => {
     const open = ROUTES.filter((route) => route.auth !== 'required').map((route) => `${route.method} ${route.url}`);
     expect(open.sort()).toEqual(['GET /event', 'GET /event/:id', 'POST /user/login', 'POST /user/register']);

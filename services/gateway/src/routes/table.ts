@@ -1,6 +1,14 @@
 import { orderApi, userApi, type ApiRoute, type ApiSchema } from '@eticket/contracts';
 import type { AuthRule } from '../auth/edge-auth';
-import type { UpstreamName } from '../proxy/upstream-resolver';
+import type { UpstreamName } from '../upstreams/directory';
+
+/**
+ * Deadline class of a route (GATEWAY ROUTE_TIMEOUT_READ_MS, default 2 s, and
+ * ROUTE_TIMEOUT_WRITE_MS, default 10 s): a read that takes longer is better
+ * answered 504 than kept waiting; writes include a two-phase commit or a
+ * deliberately slow password hash.
+ */
+export type TimeoutClass = 'read' | 'write';
 
 /** One public route: where it goes, who may call it, and the schemas that validate and document it. */
 export interface GatewayRoute extends AuthRule {
@@ -9,10 +17,24 @@ export interface GatewayRoute extends AuthRule {
   readonly upstream: UpstreamName;
   /** The service's own schemas from packages/contracts: validated at the edge and published in OpenAPI. */
   readonly schema: ApiSchema;
+  readonly timeout: TimeoutClass;
+  /** Serve the last good answer (marked stale) when the upstream cannot answer. */
+  readonly staleIfError?: true;
 }
 
-const served = (route: ApiRoute, upstream: UpstreamName, rule: AuthRule): GatewayRoute =>
-  ({ method: route.method, url: route.url, schema: route.schema, upstream, ...rule });
+interface RouteOptions extends AuthRule {
+  readonly staleIfError?: true;
+}
+
+const served = (route: ApiRoute, upstream: UpstreamName, { staleIfError, ...rule }: RouteOptions): GatewayRoute => ({
+  method: route.method,
+  url: route.url,
+  schema: route.schema,
+  upstream,
+  timeout: route.method === 'GET' ? 'read' : 'write',
+  ...(staleIfError === undefined ? {} : { staleIfError }),
+  ...rule,
+});
 
 /**
  * THE route table: registration, proxying, edge authentication and the
@@ -27,9 +49,10 @@ export const ROUTES: readonly GatewayRoute[] = [
   served(userApi.grantOrganizer, 'user', { auth: 'required', roles: ['admin'] }),
   served(userApi.revokeOrganizer, 'user', { auth: 'required', roles: ['admin'] }),
   served(userApi.createEvent, 'user', { auth: 'required', roles: ['organizer', 'admin'] }),
-  // Optional: an organizer's reads go to the primary and see their own new events at once.
-  served(userApi.listEvents, 'user', { auth: 'optional' }),
-  served(userApi.getEvent, 'user', { auth: 'optional' }),
+  // Optional: an organizer's reads go to the primary and see their own new events at once. The answer is
+  // the same for every caller, so the last good one may stand in while the User Service is unreachable.
+  served(userApi.listEvents, 'user', { auth: 'optional', staleIfError: true }),
+  served(userApi.getEvent, 'user', { auth: 'optional', staleIfError: true }),
   // Every order route needs a caller; ownership (buyer or admin) is the order service's check.
   served(orderApi.placeOrder, 'order', { auth: 'required' }),
   served(orderApi.listOrders, 'order', { auth: 'required' }),

@@ -1,0 +1,34 @@
+import type { Logger } from '@eticket/logging';
+import { breakerMetrics, type BreakerListener } from '@eticket/resilience';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Registry } from 'prom-client';
+
+/** The gateway's counters; /metrics exposes them (a later issue covers metrics broadly). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  /** Breaker state changes: counted, and logged (open at warn, the rest at info). */
+  readonly onBreakerChange: BreakerListener;
+  readonly retries: Counter<'upstream' | 'reason'>;
+  readonly failovers: Counter<'upstream'>;
+  readonly retriesDenied: Counter<'upstream'>;
+  readonly stale: Counter<'route'>;
+  readonly rateLimited: Counter<'key'>;
+
+  constructor(logger: Logger) {
+    const registers = [this.registry];
+    const counted = breakerMetrics(this.registry, 'gateway');
+    this.onBreakerChange = (upstream, instance, state) => {
+      counted(upstream, instance, state);
+      logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
+    };
+    this.retries = new Counter({ name: 'eticket_gateway_retries_total', help: 'Requests sent again after a failed attempt, by why', labelNames: ['upstream', 'reason'], registers });
+    this.failovers = new Counter({ name: 'eticket_gateway_failovers_total', help: 'Requests moved to another instance before reaching one (refused, breaker open, bulkhead full)', labelNames: ['upstream'], registers });
+    this.retriesDenied = new Counter({ name: 'eticket_gateway_retries_denied_total', help: 'Retries not made because the retry budget was spent', labelNames: ['upstream'], registers });
+    this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
+    this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
+  }
+
+  register(app: FastifyInstance): void {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(this.registry.contentType).send(await this.registry.metrics()));
+  }
+}
