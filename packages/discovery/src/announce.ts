@@ -19,6 +19,8 @@ export interface AnnounceOptions {
 }
 
 export interface Announcement {
+  /** Resolves once the instance is in the registry (never, while etcd stays unreachable; at once without discovery). */
+  readonly registered: Promise<void>;
   /** Leaves the registry (SIGTERM, before draining): watchers drop the instance at once; then waits the grace period. */
   withdraw(): Promise<void>;
 }
@@ -43,13 +45,14 @@ export function packageVersion(packageJsonUrl: URL): string {
 export function announce(config: DiscoveryConfig, options: AnnounceOptions, logger: Logger): Announcement {
   if (config.endpoints.length === 0) {
     logger.warn({ service: options.service }, 'ETCD_ENDPOINTS is not set: not registering in service discovery');
-    return { withdraw: () => Promise.resolve() };
+    return { registered: Promise.resolve(), withdraw: () => Promise.resolve() };
   }
   const registry: Registry = connectRegistry(config);
   const host = config.advertiseHost ?? (WILDCARDS.has(options.host) ? hostname() : options.host);
   const instance: ServiceInstance = { ...options, host, registeredAt: new Date().toISOString() };
   const registration: Registration = registerInstance(registry.etcd, instance, config.leaseTtlSeconds, logger);
   return {
+    registered: registration.registered,
     async withdraw() {
       await registration.deregister();
       registry.close();

@@ -15,12 +15,14 @@ export interface BreakerSettings {
 export type BreakerState = 'closed' | 'open' | 'half_open' | 'isolated';
 
 /**
- * Defaults for one upstream instance: half the calls failing over the last
- * 5 s, at 2 calls/s or more, opens for 5 s. The window is short so that an
- * instance that hangs (its few remaining calls time out) is judged on its
- * recent calls only, before its registry lease would expire anyway.
+ * Defaults for one upstream instance: more than half the calls failing over
+ * the last 2 s, at 2 calls/s or more, opens for 5 s. The window is short so
+ * that an instance that hangs is judged on its recent calls only: balancing
+ * by least outstanding requests sends a hung instance only a trickle, and
+ * the breaker must open on that trickle before the instance's registry lease
+ * (5 s) would drop it anyway.
  */
-export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 0.5, samplingWindowMs: 5_000, minimumRps: 2, openMs: 5_000 };
+export const DEFAULT_BREAKER: BreakerSettings = { failureThreshold: 0.5, samplingWindowMs: 2_000, minimumRps: 2, openMs: 5_000 };
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',

@@ -33,7 +33,7 @@ export const GatewayEnv = Type.Object({
   /** Breaker per upstream instance: this share of failures (5xx, refused, reset, timeout) ... */
   BREAKER_FAILURE_THRESHOLD: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 }),
   /** ... over this sliding window ... */
-  BREAKER_WINDOW_MS: Ms(500, 600_000, 5_000),
+  BREAKER_WINDOW_MS: Ms(500, 600_000, 2_000),
   /** ... at this many requests per second or more, opens it ... */
   BREAKER_MIN_RPS: Type.Number({ minimum: 0, maximum: 100_000, default: 2 }),
   /** ... for this long, after which one half-open probe decides. */

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
 import { createLogger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
@@ -23,6 +25,7 @@ async function migrateWithRetry(url: string, logger: ReturnType<typeof createLog
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const discovery = loadDiscoveryConfig();
   const logger = createLogger({ service: 'user', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
   await migrateWithRetry(config.USER_DB_WRITE_URL, logger);
   const db = createDatabase({
@@ -39,9 +42,12 @@ async function main(): Promise<void> {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
   }
+  const registry: { announcement?: Announcement } = {};
   installGracefulShutdown({
     logger,
     close: async () => {
+      // Leave the registry before draining: gateways and order instances stop sending here first.
+      await registry.announcement?.withdraw();
       await participant.stop();
       await service.close();
       await db.close();
@@ -50,7 +56,17 @@ async function main(): Promise<void> {
   await service.http.listen({ host: config.HOST, port: config.PORT });
   const grpcPort = await listenGrpc(service.grpc, config.HOST, config.GRPC_PORT);
   participant.start();
-  logger.info({ http: config.PORT, grpc: grpcPort }, 'user service listening');
+  const httpPort = (service.http.server.address() as AddressInfo).port;
+  registry.announcement = announce(discovery, {
+    service: 'user',
+    id: config.SERVICE_INSTANCE,
+    host: config.HOST,
+    httpPort,
+    grpcPort,
+    version: packageVersion(new URL('../package.json', import.meta.url)),
+    protocols: ['http', 'grpc'],
+  }, logger);
+  logger.info({ http: httpPort, grpc: grpcPort }, 'user service listening');
 }
 
 main().catch(failStartup);
