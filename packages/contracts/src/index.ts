@@ -5,3 +5,4 @@ export { callUnary, type CallOptions } from './unary';
 export * from './http/common';
 export * from './http/user-api';
 export * from './http/order-api';
+export * from './http/reports-api';
