@@ -36,6 +36,17 @@ export function processesMatching(needle: string): Array<{ pid: number; cmd: str
   return found;
 }
 
+/** The process group of `pid` (field 5 of /proc/<pid>/stat), undefined once it is gone. */
+export function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(pgid) && pgid > 0 ? pgid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Signals the group led by `pid` (our children are group leaders), else the pid alone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {

@@ -9,7 +9,7 @@ import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:f
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunAs } from './os-user';
-import { isAlive, signalGroup, terminate, waitUntilDead } from './proc';
+import { isAlive, processGroupOf, signalGroup, terminate, waitUntilDead } from './proc';
 
 export interface SpawnSpec {
   name: string;
@@ -98,12 +98,25 @@ export class ManagedProcess {
   }
 
   /**
-   * A crash on purpose (failover drills): `signal` to the whole group, then
-   * wait for the exit. Unlike stop() there is no grace period.
+   * A crash on purpose (failover drills): `signal` to the whole group and to
+   * the groups of its companions, then wait for the exit. Unlike stop() there
+   * is no grace period. A Patroni node's postmaster lives in a session of its
+   * own; the node is only "lost", as with a dead machine, when it goes too
+   * (a postmaster that outlived its Patroni would still take writes from
+   * anyone connected to it directly).
    */
   async kill(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 5000): Promise<void> {
     if (!this.running) return;
+    // Read first: once Patroni is gone nothing else names the postmaster.
+    const companions = this.companionPids();
     signalGroup(this.pid, signal);
+    for (const pid of companions) {
+      // The postmaster is not its group's leader (Patroni's short-lived launcher is), but its
+      // backends share that group: signalling the group takes them all down at the same instant.
+      const group = processGroupOf(pid);
+      if (group !== undefined && group !== processGroupOf(process.pid)) signalGroup(group, signal);
+      else signalGroup(pid, signal);
+    }
     let timer: NodeJS.Timeout | undefined;
     const exited = await Promise.race([
       this.exited.then(() => true),
@@ -113,6 +126,9 @@ export class ManagedProcess {
     ]);
     clearTimeout(timer);
     if (!exited) throw new Error(`${this.name} (pid ${this.pid}) did not exit ${timeoutMs} ms after ${signal}`);
+    if (signal === 'SIGKILL' && !(await waitUntilDead(companions, timeoutMs))) {
+      throw new Error(`${this.name}: companions ${companions.join(', ')} still alive ${timeoutMs} ms after SIGKILL`);
+    }
   }
 
   private async doStop(): Promise<void> {

@@ -25,6 +25,45 @@ export interface PatroniHandle {
   leader: PatroniMember;
 }
 
+/**
+ * The cluster-wide ("dynamic") settings, kept by Patroni in etcd. Bootstrap
+ * writes them into a new cluster; `applyClusterSettings` PATCHes them into an
+ * existing one, so a data folder made with older values gets these too.
+ */
+export const CLUSTER_SETTINGS = {
+  // Failover speed: the leader renews its key every loop_wait; once the key is older than ttl
+  // the synchronous standby promotes itself. Measured here (bench:failover): writes through
+  // HAProxy resume a median of ~8 s after the leader's Patroni and postmaster are SIGKILLed.
+  // Patroni needs loop_wait + 2 x retry_timeout <= ttl; lower still risks false failovers when
+  // two busy cores delay a loop.
+  ttl: 7,
+  loop_wait: 1,
+  retry_timeout: 3,
+  // A standby further behind the last leader position it knows of than this may not be promoted.
+  maximum_lag_on_failover: 1048576,
+  // A commit returns only once one standby has flushed it, and only that standby may be
+  // promoted: an acknowledged write survives the loss of the primary.
+  synchronous_mode: true,
+  synchronous_node_count: 1,
+  // Not strict: with both standbys gone the primary keeps taking writes, unreplicated
+  // (strict would stop every write until a standby returns). See docs/architecture.md.
+  synchronous_mode_strict: false,
+  postgresql: {
+    // A killed old primary rejoins as a standby: pg_rewind cuts its WAL back to the
+    // new timeline's fork point (see remove_data_directory_* below for when it cannot).
+    use_pg_rewind: true,
+    use_slots: true,
+    parameters: {
+      max_prepared_transactions: 100,
+      wal_log_hints: 'on',
+      max_connections: 100,
+      max_wal_senders: 10,
+      max_replication_slots: 10,
+      wal_keep_size: '128MB',
+    },
+  },
+} as const;
+
 function nodeConfig(ctx: ComponentContext, index: number, etcdHosts: string[], sockets: string, logDir: string): unknown {
   const nodeDir = join(ctx.layout.patroni, `node${index + 1}`);
   const rest = `${LOOPBACK}:${ctx.ports.patroniRest[index]}`;
@@ -37,26 +76,7 @@ function nodeConfig(ctx: ComponentContext, index: number, etcdHosts: string[], s
     restapi: { listen: rest, connect_address: rest },
     etcd3: { hosts: etcdHosts },
     bootstrap: {
-      // Measured on this machine: a standby takes over ~9 s after the leader dies with these.
-      dcs: {
-        ttl: 10,
-        loop_wait: 2,
-        retry_timeout: 4,
-        maximum_lag_on_failover: 1048576,
-        synchronous_mode: true,
-        postgresql: {
-          use_pg_rewind: true,
-          use_slots: true,
-          parameters: {
-            max_prepared_transactions: 100,
-            wal_log_hints: 'on',
-            max_connections: 100,
-            max_wal_senders: 10,
-            max_replication_slots: 10,
-            wal_keep_size: '128MB',
-          },
-        },
-      },
+      dcs: CLUSTER_SETTINGS,
       initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }],
     },
     postgresql: {
@@ -65,6 +85,10 @@ function nodeConfig(ctx: ComponentContext, index: number, etcdHosts: string[], s
       data_dir: join(nodeDir, 'pgdata'),
       bin_dir: pgBinDir,
       pgpass: join(nodeDir, 'pgpass'),
+      // Local rather than bootstrap settings, so they apply to a data folder made before them too:
+      // an old primary that cannot be rewound is wiped and cloned from the new one, never left out.
+      remove_data_directory_on_rewind_failure: true,
+      remove_data_directory_on_diverged_timelines: true,
       authentication: {
         superuser: { username: SUPERUSER, password: SUPERUSER_PASSWORD },
         replication: { username: 'replicator', password: 'replicator' },
@@ -140,6 +164,7 @@ export async function awaitPatroniCluster(ctx: ComponentContext, processes: Mana
   });
   const leader = members.find((m) => m.role === 'primary');
   if (!leader) throw new Error('Patroni cluster has no primary');
+  await applyClusterSettings(leader.restUrl);
   await ensureRoleAndDatabase(pgUrl(SUPERUSER, SUPERUSER_PASSWORD, leader.port, 'postgres'), USER_DB_NAME);
   return {
     processes,
@@ -147,4 +172,21 @@ export async function awaitPatroniCluster(ctx: ComponentContext, processes: Mana
     nodeUrls: ctx.ports.pgNodes.map((port) => pgUrl(SUPERUSER, SUPERUSER_PASSWORD, port, USER_DB_NAME)),
     leader,
   };
+}
+
+/**
+ * PATCHes CLUSTER_SETTINGS into the running cluster's dynamic configuration:
+ * bootstrap settings only reach a new cluster, and `up` without --fresh
+ * reuses the data folder of an older one. Idempotent; Patroni applies a
+ * change on its next loop.
+ */
+async function applyClusterSettings(restUrl: string): Promise<void> {
+  const response = await fetch(`${restUrl.replace(/\/$/, '')}/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(CLUSTER_SETTINGS),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`PATCH ${restUrl}/config -> ${response.status}: ${text}`);
 }

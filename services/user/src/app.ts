@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
+import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
 import { collectStatus, createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import { Directory } from './app/directory';
@@ -13,6 +14,10 @@ import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/serve
 import { registerEventRoutes } from './http/event-routes';
 import { registerUserRoutes } from './http/user-routes';
 import { databaseChecks, type Database } from './store/db';
+import { patroniClusterCheck } from './store/patroni-cluster';
+import { ReadRouter } from './store/read-router';
+import { ReadYourWrites } from './store/read-your-writes';
+import { createWriteMarks, type WriteMarks } from './store/write-marks';
 import { PgEventRepository } from './store/event-repository';
 import { PgLoginThrottleStore } from './store/login-throttle-store';
 import { PgNotificationRepository } from './store/notification-repository';
@@ -26,6 +31,8 @@ export interface UserServiceDeps {
   readonly throttlePolicy?: ThrottlePolicy;
   /** More gRPC services on the same server (the seat-reservation participant goes here). */
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
+  /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
+  readonly writeMarks?: WriteMarks;
 }
 
 export interface UserService {
@@ -39,11 +46,25 @@ export interface UserService {
   close(): Promise<void>;
 }
 
+const listOf = (value: string | undefined): string[] => (value === undefined ? [] : commaList(value));
+
 /** Wires the User Service from its configuration and dependencies; nothing listens yet. */
 export function buildUserService(config: UserServiceConfig, deps: UserServiceDeps): UserService {
   const clock = deps.clock ?? (() => new Date());
-  const users = new PgUserRepository(deps.db);
-  const events = new PgEventRepository(deps.db);
+  // Reads go to standbys; a caller who just wrote reads from a server that has the write (see store/read-your-writes.ts).
+  const reads = new ReadRouter(deps.db, deps.logger);
+  const marks = deps.writeMarks ?? createWriteMarks({
+    windowMs: config.READ_YOUR_WRITES_WINDOW_MS,
+    topology: config.CACHE_TOPOLOGY,
+    clusterNodes: listOf(config.REDIS_CLUSTER_NODES),
+    sentinels: listOf(config.REDIS_SENTINELS),
+    ringShards: listOf(config.REDIS_RING_SHARDS),
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger: deps.logger,
+  });
+  const consistency = new ReadYourWrites({ db: deps.db, marks, logger: deps.logger });
+  const users = new PgUserRepository(deps.db, reads);
+  const events = new PgEventRepository(deps.db, reads);
   const accounts = new UserAccounts({
     users,
     throttle: new PgLoginThrottleStore(deps.db),
@@ -51,16 +72,18 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     clock,
     jwtSecret: config.JWT_SECRET,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    consistency,
     ...(deps.throttlePolicy === undefined ? {} : { throttlePolicy: deps.throttlePolicy }),
   });
-  const catalog = new EventCatalog({ events, users, clock });
+  const catalog = new EventCatalog({ events, users, clock, consistency });
   const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
 
   const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES });
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
-  const checks = databaseChecks(deps.db);
+  const patroni = listOf(config.PATRONI_REST_URLS);
+  const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : [])];
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
@@ -77,6 +100,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     directory,
     close: async () => {
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
+      await marks.close();
     },
   };
 }

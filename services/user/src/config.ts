@@ -19,6 +19,20 @@ export const UserServiceEnv = Type.Object({
   ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 65_536 }),
+  /** Patroni REST URLs of the PostgreSQL nodes (comma-separated): /status shows each node's role, timeline and lag. */
+  PATRONI_REST_URLS: Type.Optional(Type.String({ minLength: 1 })),
+  /** After a user's write, their reads see it (standby only once it has replayed it, else the primary) for this long. */
+  READ_YOUR_WRITES_WINDOW_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
+  /**
+   * The platform's cache, where instances share read-your-writes marks. Unset:
+   * each instance keeps its own (exact with one instance only).
+   */
+  CACHE_TOPOLOGY: Type.Optional(Type.Union([Type.Literal('cluster'), Type.Literal('ring')])),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_RING_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  /** A mark look-up slower than this counts as unknown: that read goes to the primary. */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 100 }),
 });
 
 export type UserServiceConfig = Readonly<Static<typeof UserServiceEnv> & { USER_DB_READ_URL: string }>;

@@ -2,22 +2,15 @@ import { assertRole, hasRole, type Identity } from '@eticket/auth';
 import type { CreateEventBody, EventPageView, EventView, ListEventsQuery } from '@eticket/contracts';
 import { AppError } from '@eticket/errors';
 import { assertValidNewEvent, assertValidRange, type NewEvent } from '../domain/event';
-import type { Clock, EventRepository, ReadSource, UserRepository } from './ports';
+import type { Clock, EventRepository, ReadConsistency, UserRepository } from './ports';
 import { toEventView } from './views';
 
 export interface EventCatalogDeps {
   readonly events: EventRepository;
   readonly users: UserRepository;
   readonly clock: Clock;
-}
-
-/**
- * Where a read goes: organizers and admins write events, so their reads go
- * to the primary and always see their own writes; everyone else reads a
- * standby, where a moment of replication lag is harmless.
- */
-export function readSourceFor(identity: Identity | null): ReadSource {
-  return identity !== null && hasRole(identity, 'organizer', 'admin') ? 'primary' : 'replica';
+  /** Standby reads, with read-your-writes for a caller who just wrote. */
+  readonly consistency: ReadConsistency;
 }
 
 export class EventCatalog {
@@ -41,13 +34,15 @@ export class EventCatalog {
       organizerId: identity.userId,
     };
     assertValidNewEvent(event, this.deps.clock());
-    return toEventView(await this.deps.events.create(event));
+    const created = await this.deps.events.create(event);
+    await this.deps.consistency.wrote([identity.userId]);
+    return toEventView(created);
   }
 
   async get(identity: Identity | null, id: string): Promise<EventView> {
-    const source = readSourceFor(identity);
-    // A standby that has not replayed a brand-new event yet is asked again on the primary.
-    const event = (await this.deps.events.findById(id, source)) ?? (source === 'replica' ? await this.deps.events.findById(id, 'primary') : undefined);
+    const source = await this.deps.consistency.sourceFor(identity?.userId ?? null);
+    // A standby that has not replayed a brand-new event (someone else's) yet is asked again on the primary.
+    const event = (await this.deps.events.findById(id, source)) ?? (source === 'primary' ? undefined : await this.deps.events.findById(id, 'primary'));
     if (event === undefined) throw new AppError('NOT_FOUND', `No event ${id}`);
     return toEventView(event);
   }
@@ -65,7 +60,7 @@ export class EventCatalog {
       ...(to === undefined ? {} : { to }),
       ...(query.q === undefined ? {} : { text: query.q }),
     };
-    const { items, total } = await this.deps.events.list(filter, readSourceFor(identity));
+    const { items, total } = await this.deps.events.list(filter, await this.deps.consistency.sourceFor(identity?.userId ?? null));
     return { items: items.map(toEventView), limit, offset, total };
   }
 }

@@ -4,7 +4,7 @@ import { AppError } from '@eticket/errors';
 import type { CatalogEvent, EventFilter, NewEvent } from '../domain/event';
 import type { ThrottleDecision, ThrottleKey, ThrottleState } from '../domain/login-throttle';
 import type { User, UserCredentials } from '../domain/user';
-import type { EventRepository, LoginThrottleStore, Paged, PasswordHasher, ReadSource, UserRepository } from './ports';
+import type { EventRepository, LoginThrottleStore, Paged, PasswordHasher, ReadConsistency, ReadSource, UserRepository } from './ports';
 
 // In-memory implementations of the ports, for the use-cases' unit tests.
 // They keep the contracts the PostgreSQL store keeps (unique email, NOT_FOUND
@@ -13,6 +13,8 @@ import type { EventRepository, LoginThrottleStore, Paged, PasswordHasher, ReadSo
 export class MemoryUsers implements UserRepository {
   readonly rows = new Map<string, UserCredentials>();
   readonly reads: ReadSource[] = [];
+  /** Ids a standby has not replayed yet: invisible to replica reads. */
+  readonly lagging = new Set<string>();
 
   create(email: string, passwordHash: string, roles: readonly Role[]): Promise<User> {
     if ([...this.rows.values()].some((row) => row.email === email)) return Promise.reject(new AppError('EMAIL_TAKEN'));
@@ -27,6 +29,7 @@ export class MemoryUsers implements UserRepository {
 
   findById(id: string, source: ReadSource): Promise<User | undefined> {
     this.reads.push(source);
+    if (source === 'replica' && this.lagging.has(id)) return Promise.resolve(undefined);
     const row = this.rows.get(id);
     return Promise.resolve(row === undefined ? undefined : strip(row));
   }
@@ -96,3 +99,21 @@ export const plainHasher: PasswordHasher = {
   hash: (password) => Promise.resolve(`plain:${password}`),
   verify: (hash, password) => Promise.resolve(hash === `plain:${password}`),
 };
+
+/**
+ * Read-your-writes as the use-cases see it: users who wrote get a position
+ * their reads must reach (always reached here, as if the standby had
+ * replayed it); everyone else reads a standby.
+ */
+export class MemoryConsistency implements ReadConsistency {
+  readonly writers: string[] = [];
+
+  sourceFor(userId: string | null): Promise<ReadSource> {
+    return Promise.resolve(userId !== null && this.writers.includes(userId) ? { atLeastLsn: '0/1' } : 'replica');
+  }
+
+  wrote(userIds: readonly string[]): Promise<void> {
+    this.writers.push(...userIds);
+    return Promise.resolve();
+  }
+}

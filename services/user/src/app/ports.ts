@@ -7,10 +7,22 @@ import type { User, UserCredentials } from '../domain/user';
 // them with PostgreSQL, unit tests with in-memory fakes.
 
 /**
- * Which copy of the data a read may use. `primary` for reads that must see
- * the caller's own recent writes; `replica` where a little staleness is fine.
+ * Which copy of the data a read may use: `primary`; `replica` (a standby)
+ * where a little staleness is fine; or a standby that has replayed the WAL
+ * at least to `atLeastLsn` (the caller's last write), else the primary.
  */
-export type ReadSource = 'primary' | 'replica';
+export type ReadSource = 'primary' | 'replica' | { readonly atLeastLsn: string };
+
+/**
+ * Read-your-writes across instances: reads go to standbys, except that a
+ * caller who has just written reads only from a server that has that write.
+ */
+export interface ReadConsistency {
+  /** Where a read on behalf of this user (null: anonymous) may go. */
+  sourceFor(userId: string | null): Promise<ReadSource>;
+  /** Called after a write commits: these users' reads must see it from now on. Never throws. */
+  wrote(userIds: readonly string[]): Promise<void>;
+}
 
 export interface Paged<T> {
   readonly items: readonly T[];

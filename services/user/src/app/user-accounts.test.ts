@@ -1,6 +1,6 @@
 import { verifyAccessToken, type Identity } from '@eticket/auth';
 import { describe, expect, it } from 'vitest';
-import { MemoryThrottle, MemoryUsers, plainHasher } from './fakes';
+import { MemoryConsistency, MemoryThrottle, MemoryUsers, plainHasher } from './fakes';
 import { UserAccounts } from './user-accounts';
 
 const secret = 'k'.repeat(32);
@@ -10,8 +10,11 @@ function setup(now = new Date('2030-01-01T00:00:00Z')) {
   const users = new MemoryUsers();
   const throttle = new MemoryThrottle();
   const clock = { now };
-  const accounts = new UserAccounts({ users, throttle, hasher: plainHasher, clock: () => clock.now, jwtSecret: secret, accessTokenTtlSeconds: 900 });
-  return { users, throttle, clock, accounts };
+  const consistency = new MemoryConsistency();
+  const accounts = new UserAccounts({
+    users, throttle, hasher: plainHasher, clock: () => clock.now, jwtSecret: secret, accessTokenTtlSeconds: 900, consistency,
+  });
+  return { users, throttle, clock, accounts, consistency };
 }
 
 const as = (userId: string, ...roles: Identity['roles']): Identity => ({ userId, email: `${userId}@x.y`, roles });
@@ -98,6 +101,27 @@ describe('UserAccounts', () => {
     await expect(accounts.grantRole(as('admin-1', 'admin'), alice.id, 'organizer')).resolves.toMatchObject({ roles: ['buyer', 'organizer'] });
     await expect(accounts.revokeRole(as('admin-1', 'admin'), alice.id, 'organizer')).resolves.toMatchObject({ roles: ['buyer'] });
     await expect(accounts.grantRole(as('admin-1', 'admin'), '00000000-0000-4000-8000-000000000000', 'organizer')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('marks writers for read-your-writes: the new user, and both the admin and the user whose roles changed', async () => {
+    const { accounts, users, consistency } = setup();
+    const alice = await accounts.register({ email: 'alice@example.com', password });
+    expect(consistency.writers).toEqual([alice.id]);
+    await accounts.grantRole(as('admin-1', 'admin'), alice.id, 'organizer');
+    expect(consistency.writers).toEqual([alice.id, 'admin-1', alice.id]);
+    // Alice wrote, so her read needs a server that has her write; the admin's list too.
+    await accounts.getUser(as(alice.id, 'buyer'), alice.id);
+    expect(users.reads.at(-1)).toEqual({ atLeastLsn: '0/1' });
+  });
+
+  it('reads a profile from a standby, and asks the primary when the standby does not have it yet', async () => {
+    const { accounts, users } = setup();
+    const bob = await users.create('bob@example.com', 'plain:x', ['buyer']);
+    await accounts.getUser(as(bob.id, 'buyer'), bob.id);
+    expect(users.reads).toEqual(['replica']);
+    users.lagging.add(bob.id);
+    await expect(accounts.getUser(as(bob.id, 'buyer'), bob.id)).resolves.toMatchObject({ id: bob.id });
+    expect(users.reads.slice(-2)).toEqual(['replica', 'primary']);
   });
 
   it('bootstraps the first admin once and leaves an existing account untouched', async () => {

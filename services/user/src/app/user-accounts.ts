@@ -4,7 +4,7 @@ import { AppError } from '@eticket/errors';
 import { decideAttempt, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from '../domain/login-throttle';
 import { assertPasswordPolicy } from '../domain/password-policy';
 import { DEFAULT_ROLES, normaliseEmail, withoutRole, withRole, type User } from '../domain/user';
-import type { Clock, LoginThrottleStore, PasswordHasher, UserRepository } from './ports';
+import type { Clock, LoginThrottleStore, PasswordHasher, ReadConsistency, UserRepository } from './ports';
 import { toUserView } from './views';
 
 export interface UserAccountsDeps {
@@ -15,6 +15,8 @@ export interface UserAccountsDeps {
   readonly jwtSecret: string;
   readonly accessTokenTtlSeconds: number;
   readonly throttlePolicy?: ThrottlePolicy;
+  /** Standby reads, with read-your-writes for a caller who just wrote. */
+  readonly consistency: ReadConsistency;
 }
 
 export type AdminBootstrap = 'created' | 'exists';
@@ -29,6 +31,8 @@ export class UserAccounts {
     const email = normaliseEmail(body.email);
     assertPasswordPolicy(body.password, email);
     const user = await this.deps.users.create(email, await this.deps.hasher.hash(body.password), DEFAULT_ROLES);
+    // The new user is the writer: their first look at their own profile must find it.
+    await this.deps.consistency.wrote([user.id]);
     return toUserView(user);
   }
 
@@ -57,14 +61,17 @@ export class UserAccounts {
   /** Checked before the look-up, so a buyer cannot even learn whether another id exists. */
   async getUser(identity: Identity, id: string): Promise<UserView> {
     assertOwnerOrAdmin(identity, id);
-    return toUserView(this.found(await this.deps.users.findById(id, 'primary'), id));
+    const source = await this.deps.consistency.sourceFor(identity.userId);
+    // A standby may not have replayed an account someone else just created: a miss is asked again on the primary.
+    const user = (await this.deps.users.findById(id, source)) ?? (source === 'primary' ? undefined : await this.deps.users.findById(id, 'primary'));
+    return toUserView(this.found(user, id));
   }
 
   async listUsers(identity: Identity, page: ListUsersQuery): Promise<UserPageView> {
     assertRole(identity, 'admin');
     const limit = page.limit ?? 20;
     const offset = page.offset ?? 0;
-    const { items, total } = await this.deps.users.list(limit, offset, 'primary');
+    const { items, total } = await this.deps.users.list(limit, offset, await this.deps.consistency.sourceFor(identity.userId));
     return { items: items.map(toUserView), limit, offset, total };
   }
 
@@ -82,7 +89,8 @@ export class UserAccounts {
     if ((await this.deps.users.findCredentials(email)) !== undefined) return 'exists';
     assertPasswordPolicy(password, email);
     try {
-      await this.deps.users.create(email, await this.deps.hasher.hash(password), ['buyer', 'admin']);
+      const admin = await this.deps.users.create(email, await this.deps.hasher.hash(password), ['buyer', 'admin']);
+      await this.deps.consistency.wrote([admin.id]);
       return 'created';
     } catch (error) {
       // Another instance bootstrapping at the same moment won the race.
@@ -93,7 +101,10 @@ export class UserAccounts {
 
   private async changeRoles(identity: Identity, id: string, change: (roles: readonly Role[]) => Role[]): Promise<UserView> {
     assertRole(identity, 'admin');
-    return toUserView(this.found(await this.deps.users.updateRoles(id, change), id));
+    const updated = this.found(await this.deps.users.updateRoles(id, change), id);
+    // Both the admin and the user whose roles changed read the change next.
+    await this.deps.consistency.wrote([identity.userId, id]);
+    return toUserView(updated);
   }
 
   private found(user: User | undefined, id: string): User {

@@ -1,7 +1,10 @@
-import { AppError } from '@eticket/errors';
 import type { Logger } from '@eticket/logging';
 import type { DependencyCheck } from '@eticket/service-kit';
 import pg from 'pg';
+import type { ReadRouter } from './read-router';
+import { shouldDiscardConnection, sqlState, SYNC_REP_CANCELLED, translateDbError, unconfirmedCommit } from './db-errors';
+
+export { translateDbError } from './db-errors';
 
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -40,7 +43,30 @@ function createPool(url: string, settings: DatabaseSettings, role: string): pg.P
   // An idle client dies when its server goes away (failover); without a
   // listener that error would crash the process.
   pool.on('error', (error) => settings.logger.warn({ err: error, pool: role }, 'idle database connection failed'));
+  pool.on('connect', (client) => {
+    client.on('notice', (notice) => {
+      if (!SYNC_REP_CANCELLED.test(notice.message ?? '')) return;
+      unconfirmed.add(client);
+      settings.logger.warn({ pool: role, notice: notice.message }, 'a commit was not confirmed by the synchronous standby');
+    });
+  });
   return pool;
+}
+
+/**
+ * Clients whose last statement committed on the primary without the
+ * synchronous standby's confirmation (the wait for it was cancelled, e.g. by
+ * statement_timeout while the standby was unreachable). Such a write could
+ * be lost by a failover, so it is not acknowledged: the caller gets a 503
+ * and retries (every write path is idempotent or checked on retry).
+ */
+const unconfirmed = new WeakSet<pg.ClientBase>();
+
+/** Throws (and forgets the mark) when `client`'s last statement was such a commit. */
+export function assertReplicated(client: Queryable): void {
+  if (isPool(client) || !unconfirmed.has(client as pg.ClientBase)) return;
+  unconfirmed.delete(client as pg.ClientBase);
+  throw unconfirmedCommit();
 }
 
 export function createDatabase(settings: DatabaseSettings): Database {
@@ -56,46 +82,49 @@ export function createDatabase(settings: DatabaseSettings): Database {
   };
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '25006']);
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  return codeOf(error) === '23505' && (constraint === undefined || (error as { constraint?: unknown }).constraint === constraint);
+  return sqlState(error) === '23505' && (constraint === undefined || (error as { constraint?: unknown }).constraint === constraint);
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {
-  return codeOf(error) === '23503';
+  return sqlState(error) === '23503';
+}
+
+function isPool(db: Queryable): db is pg.Pool {
+  return db instanceof pg.Pool;
 }
 
 /**
- * Driver and server failures as catalog errors: an unreachable or
- * read-only (failing-over) database is UPSTREAM_UNAVAILABLE, a statement
- * timeout UPSTREAM_TIMEOUT, and a data exception — which validation should
- * have prevented — a VALIDATION_FAILED rather than a 500. Anything else is
- * passed on unchanged (and becomes a logged 500).
+ * One statement. On a pool it runs on a client of its own, so that a commit
+ * the primary made without its synchronous standby's confirmation (see
+ * SYNC_REP_CANCELLED) is reported on the statement that made it.
  */
-export function translateDbError(error: unknown): unknown {
-  if (error instanceof AppError) return error;
-  const code = codeOf(error);
-  const message = error instanceof Error ? error.message : '';
-  // pg's own messages for "could not get or keep a connection" carry no code.
-  const lostConnection = /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/i.test(message);
-  if (lostConnection || (code !== undefined && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))) {
-    return new AppError('UPSTREAM_UNAVAILABLE', 'The database is unavailable', { cause: error });
-  }
-  if (code === '57014' || /Query read timeout/i.test(message)) return new AppError('UPSTREAM_TIMEOUT', 'The database did not answer in time', { cause: error });
-  if (code?.startsWith('22') === true) return new AppError('VALIDATION_FAILED', 'A value is malformed or out of range', { cause: error });
-  return error;
-}
-
 export async function query<Row extends pg.QueryResultRow>(db: Queryable, text: string, values: readonly unknown[] = []): Promise<Row[]> {
+  if (isPool(db)) {
+    const client = await connect(db);
+    let broken = false;
+    try {
+      return await query<Row>(client, text, values);
+    } catch (error) {
+      broken = shouldDiscardConnection(error);
+      throw error;
+    } finally {
+      // A client whose connection failed is discarded, never handed to the next caller.
+      client.release(broken);
+    }
+  }
   try {
     const result = await db.query<Row>(text, values as unknown[]);
+    assertReplicated(db);
     return result.rows;
+  } catch (error) {
+    throw translateDbError(error);
+  }
+}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
   } catch (error) {
     throw translateDbError(error);
   }
@@ -103,16 +132,12 @@ export async function query<Row extends pg.QueryResultRow>(db: Queryable, text: 
 
 /** Runs `work` in one transaction on one connection; rolls back on any error. */
 export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw translateDbError(error);
-  }
+  const client = await connect(pool);
   let broken = false;
   try {
     await query(client, 'BEGIN');
     const result = await work(client);
+    // query() throws if the commit was not confirmed by the synchronous standby.
     await query(client, 'COMMIT');
     return result;
   } catch (error) {
@@ -128,8 +153,8 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
   }
 }
 
-/** Health of both pools for /status: the write pool must reach a primary. */
-export function databaseChecks(db: Database): DependencyCheck[] {
+/** Health of both pools for /status: the write pool must reach a primary; the read pool's entry also counts where reads went. */
+export function databaseChecks(db: Database, reads?: ReadRouter): DependencyCheck[] {
   const probe = async (pool: pg.Pool) => {
     const [row] = await query<{ in_recovery: boolean }>(pool, 'SELECT pg_is_in_recovery() AS in_recovery');
     return { role: row?.in_recovery === true ? 'standby' : 'primary', pool_total: pool.totalCount, pool_idle: pool.idleCount, pool_waiting: pool.waitingCount };
@@ -144,6 +169,6 @@ export function databaseChecks(db: Database): DependencyCheck[] {
         return details;
       },
     },
-    { name: 'postgres-read', required: false, check: () => probe(db.read) },
+    { name: 'postgres-read', required: false, check: async () => ({ ...(await probe(db.read)), ...(reads === undefined ? {} : { reads_served: { ...reads.counts } }) }) },
   ];
 }

@@ -1,6 +1,7 @@
 import type { EventRepository, Paged, ReadSource } from '../app/ports';
 import type { CatalogEvent, EventFilter, NewEvent } from '../domain/event';
 import { query, transaction, type Database } from './db';
+import type { ReadRouter } from './read-router';
 import { EVENT_SELECT, toEvent, type EventRow } from './rows';
 
 /** `%`, `_` and `\` are LIKE wildcards; a search for "50%" means the characters. */
@@ -9,11 +10,7 @@ export function likePattern(text: string): string {
 }
 
 export class PgEventRepository implements EventRepository {
-  constructor(private readonly db: Database) {}
-
-  private pool(source: ReadSource) {
-    return source === 'primary' ? this.db.write : this.db.read;
-  }
+  constructor(private readonly db: Database, private readonly reads: ReadRouter) {}
 
   async create(event: NewEvent): Promise<CatalogEvent> {
     const id = await transaction(this.db.write, async (client) => {
@@ -38,7 +35,7 @@ export class PgEventRepository implements EventRepository {
   }
 
   async findById(id: string, source: ReadSource): Promise<CatalogEvent | undefined> {
-    const [row] = await query<EventRow>(this.pool(source), `${EVENT_SELECT} WHERE e.id = $1`, [id]);
+    const [row] = await this.reads.run(source, (db) => query<EventRow>(db, `${EVENT_SELECT} WHERE e.id = $1`, [id]));
     return row === undefined ? undefined : toEvent(row);
   }
 
@@ -54,11 +51,11 @@ export class PgEventRepository implements EventRepository {
     // Same expression as events_text_trgm_idx, so the trigram index applies.
     if (filter.text !== undefined) conditions.push(`(e.name || ' ' || e.description) ILIKE ${bind(likePattern(filter.text))}`);
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    const pool = this.pool(source);
-    const [rows, counted] = await Promise.all([
-      query<EventRow>(pool, `${EVENT_SELECT} ${where} ORDER BY e.date_time, e.id LIMIT ${bind(filter.limit)} OFFSET ${bind(filter.offset)}`, values),
-      query<{ total: string }>(pool, `SELECT count(*) AS total FROM events e ${where}`, values.slice(0, conditions.length)),
-    ]);
+    const page = `${EVENT_SELECT} ${where} ORDER BY e.date_time, e.id LIMIT ${bind(filter.limit)} OFFSET ${bind(filter.offset)}`;
+    const [rows, counted] = await this.reads.run(source, (db) => Promise.all([
+      query<EventRow>(db, page, values),
+      query<{ total: string }>(db, `SELECT count(*) AS total FROM events e ${where}`, values.slice(0, conditions.length)),
+    ]));
     return { items: rows.map(toEvent), total: Number(counted[0]?.total ?? 0) };
   }
 }

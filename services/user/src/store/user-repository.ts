@@ -3,14 +3,11 @@ import { AppError } from '@eticket/errors';
 import type { Paged, ReadSource, UserRepository } from '../app/ports';
 import type { User, UserCredentials } from '../domain/user';
 import { isUniqueViolation, query, transaction, type Database } from './db';
+import type { ReadRouter } from './read-router';
 import { toUser, USER_COLUMNS, type UserRow } from './rows';
 
 export class PgUserRepository implements UserRepository {
-  constructor(private readonly db: Database) {}
-
-  private pool(source: ReadSource) {
-    return source === 'primary' ? this.db.write : this.db.read;
-  }
+  constructor(private readonly db: Database, private readonly reads: ReadRouter) {}
 
   async create(email: string, passwordHash: string, roles: readonly Role[]): Promise<User> {
     try {
@@ -30,16 +27,15 @@ export class PgUserRepository implements UserRepository {
   }
 
   async findById(id: string, source: ReadSource): Promise<User | undefined> {
-    const [row] = await query<UserRow>(this.pool(source), `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    const [row] = await this.reads.run(source, (db) => query<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]));
     return row === undefined ? undefined : toUser(row);
   }
 
   async list(limit: number, offset: number, source: ReadSource): Promise<Paged<User>> {
-    const pool = this.pool(source);
-    const [rows, counted] = await Promise.all([
-      query<UserRow>(pool, `SELECT ${USER_COLUMNS} FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2`, [limit, offset]),
-      query<{ total: string }>(pool, 'SELECT count(*) AS total FROM users'),
-    ]);
+    const [rows, counted] = await this.reads.run(source, (db) => Promise.all([
+      query<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2`, [limit, offset]),
+      query<{ total: string }>(db, 'SELECT count(*) AS total FROM users'),
+    ]));
     return { items: rows.map(toUser), total: Number(counted[0]?.total ?? 0) };
   }
 
