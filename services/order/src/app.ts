@@ -160,7 +160,8 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       // Participants may ask for decisions while recovery runs.
       await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
       await recovery.scan().catch((error: unknown) => logger.warn({ err: error }, 'start-up recovery incomplete; the periodic scan continues'));
-      recoveryLoop.start();
+      // The start-up recovery just ran: the loop's first pass waits an interval. Holds are scanned at once.
+      recoveryLoop.start(config.RECOVERY_SCAN_INTERVAL_MS);
       holdsLoop.start();
       timers.start();
       await http.listen({ host: config.HOST, port: config.PORT });
@@ -169,7 +170,8 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     async stop() {
       await http.close();
       timers.stop();
-      await Promise.all([recoveryLoop.stop(), holdsLoop.stop()]);
+      recoveryLoop.stop();
+      holdsLoop.stop();
       await background.drain();
       await ended.close();
       await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));

@@ -22,7 +22,19 @@ export function parseMinor(value: string | number): number {
   return parsed;
 }
 
+const fractionDigits = new Map<string, number>();
+
+/** Minor-unit digits of a currency (2 for EUR, 0 for JPY), from the runtime's CLDR data, cached: building a NumberFormat is slow. */
+function digitsOf(currency: string): number {
+  let digits = fractionDigits.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    fractionDigits.set(currency, digits);
+  }
+  return digits;
+}
+
 export function formatMoney(money: Money): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = digitsOf(money.currency);
   return `${(money.amountMinor / 10 ** digits).toFixed(digits)} ${money.currency}`;
 }

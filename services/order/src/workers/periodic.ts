@@ -6,7 +6,6 @@ import type { Logger } from '@eticket/logging';
  */
 export class Periodic {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -16,25 +15,30 @@ export class Periodic {
     private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
-  start(): void {
+  /** Runs after `initialDelayMs` (default: at once), then every interval. */
+  start(initialDelayMs = 0): void {
     this.stopped = false;
-    this.run();
+    if (initialDelayMs <= 0) {
+      this.run();
+      return;
+    }
+    this.timer = setTimeout(() => this.run(), initialDelayMs);
+    this.timer.unref();
   }
 
-  /** Runs once more right now (used at start-up to finish recovery before serving). */
-  async runOnce(): Promise<void> {
-    await this.work();
-  }
-
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling. A pass in progress is not awaited: every pass is
+   * idempotent and resumable, so one cut short by the shutdown is simply
+   * done again by the next instance to scan.
+   */
+  stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
   }
 
   private run(): void {
     if (this.stopped) return;
-    this.running = this.work()
+    void this.work()
       .then(() => undefined)
       .catch((error: unknown) => {
         this.logger.warn({ err: error, task: this.name }, 'periodic task failed; it runs again at the next interval');

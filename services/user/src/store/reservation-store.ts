@@ -26,9 +26,8 @@ const NO_SUCH_PREPARED = '42704';
 const UNIQUE_VIOLATION = '23505';
 const LOCK_NOT_AVAILABLE = '55P03';
 
-interface ClaimRow {
+interface ReserveRow {
   outcome: 'claimed' | 'not_enough' | 'busy' | 'unknown_event';
-  allocations: { b: number; n: number }[] | null;
   unit_price_minor: string | null;
   currency: string | null;
   available: number | null;
@@ -67,31 +66,28 @@ export class PgReservationStore implements ReservationStore {
     try {
       await client.query('BEGIN');
       open = true;
-      // A duplicate prepare waits on the first one's row lock; it must not wait for ever (that lock lives until phase 2).
-      await client.query('SET LOCAL lock_timeout = \'1s\'');
       await beforeClaim();
-      const claim = (await client.query<ClaimRow>('SELECT * FROM claim_seats($1, $2)', [request.eventId, request.quantity])).rows[0];
-      if (claim === undefined) throw new Error('claim_seats returned nothing');
-      if (claim.outcome !== 'claimed') {
-        await rollback();
-        if (claim.outcome === 'not_enough') return { kind: 'not_enough', available: claim.available ?? 0 };
-        return { kind: claim.outcome };
-      }
-      const price = { unitPriceMinor: claim.unit_price_minor ?? '0', currency: claim.currency ?? 'XXX' };
+      let reserved: ReserveRow | undefined;
       try {
-        await client.query(
-          `INSERT INTO reservations (transaction_id, order_id, event_id, user_id, quantity, allocations, state)
-           VALUES ($1, $2, $3, $4, $5, $6, 'committed')`,
-          [request.txId, request.orderId, request.eventId, request.userId, request.quantity, JSON.stringify(claim.allocations)],
-        );
+        reserved = (await client.query<ReserveRow>(
+          'SELECT * FROM reserve_seats($1, $2, $3, $4, $5)',
+          [request.txId, request.orderId, request.eventId, request.userId, request.quantity],
+        )).rows[0];
       } catch (error) {
         const code = codeOf(error);
         if (code !== UNIQUE_VIOLATION && code !== LOCK_NOT_AVAILABLE) throw error;
         await rollback();
         // Someone decided this transaction first (an abort's tombstone), or it is prepared already (a retried prepare).
-        if (await this.isPrepared(request.txId)) return { kind: 'already_prepared', ...price };
+        if (await this.isPrepared(request.txId)) return { kind: 'already_prepared', ...(await this.priceOf(request.eventId)) };
         return { kind: 'already_decided', state: (await this.stateOf(request.txId)) ?? 'aborted' };
       }
+      if (reserved === undefined) throw new Error('reserve_seats returned nothing');
+      if (reserved.outcome !== 'claimed') {
+        await rollback();
+        if (reserved.outcome === 'not_enough') return { kind: 'not_enough', available: reserved.available ?? 0 };
+        return { kind: reserved.outcome };
+      }
+      const price = { unitPriceMinor: reserved.unit_price_minor ?? '0', currency: reserved.currency ?? 'XXX' };
       if (mode === 'local') {
         await client.query('COMMIT');
         open = false;
@@ -206,6 +202,11 @@ export class PgReservationStore implements ReservationStore {
   private async isPrepared(txId: string): Promise<boolean> {
     const rows = (await this.pool.query('SELECT 1 FROM pg_prepared_xacts WHERE gid = $1', [`${GID_PREFIX}${txId.toLowerCase()}`])).rows;
     return rows.length > 0;
+  }
+
+  private async priceOf(eventId: string): Promise<{ unitPriceMinor: string; currency: string }> {
+    const row = (await this.pool.query<{ price_minor: string; currency: string }>('SELECT price_minor, currency FROM events WHERE id = $1', [eventId])).rows[0];
+    return { unitPriceMinor: row?.price_minor ?? '0', currency: row?.currency ?? 'XXX' };
   }
 
   private async stateOf(txId: string): Promise<ReservationState | null> {

@@ -1,0 +1,248 @@
+// Order placement throughput: `npm run bench:orders` prints, in one run,
+// confirmed orders/s and p50/p99 latency for
+//   hot     every order for one event (two-phase commit);
+//   spread  the same load spread over 100 events (two-phase commit);
+//   local   the hot load placed with one local transaction instead of the
+//           two-phase commit (ORDER_PLACEMENT_MODE=local: the same order
+//           documents, seats claimed and committed in one PostgreSQL
+//           transaction, no prepare, no decision record, no phase 2);
+// and the ratios hot/spread (target >= 0.8) and 2PC/local (target >= 0.6).
+//
+// Needs the platform: USER_DB_WRITE_URL and ORDER_MONGO_URL from the
+// environment, or a running platform (`npx tsx platform/src/cli.ts up
+// --infra-only`) whose env file is read from ETICKET_PLATFORM_DATA_DIR
+// (default .data/platform). Starts its own User Service and two Ticket Order
+// Services (2PC and local) as real processes on free ports, log level warn.
+// Requests go straight to the order service with the identity assertion the
+// gateway would add (the gateway is measured by bench:event), each with a
+// fresh Idempotency-Key, quantity 1. "Confirmed" = answered 201 with the seats
+// held (order_status pending_payment).
+// BENCH_CONNECTIONS (default 32), BENCH_DURATION_SECONDS (default 10) and
+// BENCH_ROUNDS (default 1: each scenario once; more rounds interleave them and
+// report the median) tune it.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { signInternalIdentity, type Identity } from '@eticket/auth';
+import { dataLayout, defaultDataDir, repoRoot } from '../platform/src/index';
+import { spawnService, type ServiceProcess } from '../test/support/service-process';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const WARMUP = 3;
+const SPREAD_EVENTS = 100;
+const BUYERS = 20;
+
+function platformEnv(): { userDb: string; mongo: string } {
+  if (process.env.USER_DB_WRITE_URL && process.env.ORDER_MONGO_URL) return { userDb: process.env.USER_DB_WRITE_URL, mongo: process.env.ORDER_MONGO_URL };
+  const envFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).envFile;
+  if (!existsSync(envFile)) {
+    throw new Error(`no platform: set USER_DB_WRITE_URL and ORDER_MONGO_URL or start it first (npx tsx platform/src/cli.ts up --infra-only); looked for ${envFile}`);
+  }
+  const values = new Map(readFileSync(envFile, 'utf8').split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const userDb = values.get('USER_DB_WRITE_URL');
+  const mongo = values.get('ORDER_MONGO_URL');
+  if (!userDb || !mongo) throw new Error(`${envFile} lacks USER_DB_WRITE_URL or ORDER_MONGO_URL`);
+  return { userDb, mongo };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function json(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { ...init, headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers } });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} -> ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+interface Measurement {
+  readonly scenario: string;
+  readonly confirmedPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly refused: number;
+  readonly errors: number;
+}
+
+interface Target {
+  readonly scenario: string;
+  readonly orderUrl: string;
+  readonly events: readonly string[];
+}
+
+async function measure(target: Target, seconds: number, identities: readonly string[]): Promise<Measurement> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${target.orderUrl}/order`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    pipelining: 1,
+    requests: [{
+      method: 'POST',
+      setupRequest: (request) => {
+        next += 1;
+        const eventId = target.events[next % target.events.length];
+        return {
+          ...request,
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), 'x-eticket-identity': identities[next % identities.length] ?? '' },
+          body: JSON.stringify({ event_id: eventId, quantity: 1 }),
+        };
+      },
+    }],
+  });
+  return {
+    scenario: target.scenario,
+    confirmedPerSecond: result['2xx'] / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    refused: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+async function main(): Promise<void> {
+  const platform = platformEnv();
+  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
+  type Six = [number, number, number, number, number, number];
+  const [userHttp, userGrpc, twoPcHttp, twoPcGrpc, localHttp, localGrpc] = (await Promise.all(Array.from({ length: 6 }, () => freePort()))) as Six;
+  const userUrl = `http://127.0.0.1:${userHttp}`;
+  const started: ServiceProcess[] = [];
+  const stopAll = async () => {
+    for (const service of started.reverse()) await service.stop();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    started.push(await spawnService({
+      name: 'bench-orders-user',
+      entry: 'services/user/src/main.ts',
+      env: {
+        ...secrets,
+        USER_DB_WRITE_URL: platform.userDb,
+        USER_DB_READ_URL: platform.userDb,
+        PORT: String(userHttp),
+        GRPC_PORT: String(userGrpc),
+        USER_DB_POOL_SIZE: '20',
+        ORDER_SERVICE_GRPC_ADDR: `127.0.0.1:${twoPcGrpc}`,
+        NODE_ENV: 'production',
+      },
+      healthUrl: `${userUrl}/status`,
+      timeoutMs: 60_000,
+    }));
+    const orderService = async (name: string, http: number, grpc: number, mode: string) => {
+      started.push(await spawnService({
+        name,
+        entry: 'services/order/src/main.ts',
+        env: {
+          INTERNAL_AUTH_SECRET: secrets.INTERNAL_AUTH_SECRET,
+          ORDER_MONGO_URL: platform.mongo,
+          USER_SERVICE_GRPC_ADDR: `127.0.0.1:${userGrpc}`,
+          PORT: String(http),
+          GRPC_PORT: String(grpc),
+          ORDER_PLACEMENT_MODE: mode,
+          NODE_ENV: 'production',
+          // Holds outlive the run, so no expiry work (of this run or an earlier one) competes with the measurement.
+          HOLD_TTL_SECONDS: '3600',
+        },
+        healthUrl: `http://127.0.0.1:${http}/health`,
+        timeoutMs: 60_000,
+      }));
+      return `http://127.0.0.1:${http}`;
+    };
+    const twoPcUrl = await orderService('bench-orders-2pc', twoPcHttp, twoPcGrpc, 'two_phase_commit');
+    const localUrl = await orderService('bench-orders-local', localHttp, localGrpc, 'local');
+
+    // Real accounts (notifications reference them); an organizer through the admin role the identity assertion carries.
+    const buyers: Identity[] = [];
+    for (let i = 0; i < BUYERS; i += 1) {
+      const email = `bench-${randomUUID().slice(0, 12)}@example.test`;
+      const user = await json(`${userUrl}/user/register`, { method: 'POST', body: JSON.stringify({ email, password: 'correct horse battery staple' }) });
+      buyers.push({ userId: String(user.id), email, roles: ['buyer'] });
+    }
+    const admin: Identity = { userId: randomUUID(), email: 'bench-admin@example.test', roles: ['buyer', 'admin'] };
+    const organizer = buyers[0]!;
+    await json(`${userUrl}/user/${organizer.userId}/roles/organizer`, { method: 'PUT', headers: { 'x-eticket-identity': await signInternalIdentity(admin, secrets.INTERNAL_AUTH_SECRET) } });
+    const asOrganizer = { 'x-eticket-identity': await signInternalIdentity({ ...organizer, roles: ['buyer', 'organizer'] }, secrets.INTERNAL_AUTH_SECRET) };
+    const createEvent = async (seats: number) => String((await json(`${userUrl}/event`, {
+      method: 'POST',
+      headers: asOrganizer,
+      body: JSON.stringify({
+        name: `Bench ${randomUUID().slice(0, 6)}`,
+        description: 'order placement benchmark',
+        date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        venue: { name: 'Bench Arena', location: 'Localhost', capacity: seats },
+        total_seats: seats,
+        price: 4_900,
+        currency: 'EUR',
+      }),
+    })).id);
+    // Far more seats than a run sells, so every order is confirmed and the measurement is not of refusals.
+    const hotEvent = await createEvent(1_000_000);
+    const localEvent = await createEvent(1_000_000);
+    const spreadEvents: string[] = [];
+    for (let i = 0; i < SPREAD_EVENTS; i += 1) spreadEvents.push(await createEvent(100_000));
+
+    const targets: Target[] = [
+      { scenario: 'hot', orderUrl: twoPcUrl, events: [hotEvent] },
+      { scenario: 'spread', orderUrl: twoPcUrl, events: spreadEvents },
+      { scenario: 'local', orderUrl: localUrl, events: [localEvent] },
+    ];
+    // Identity assertions live 60 s: signed again before each measurement.
+    const identities = () => Promise.all(buyers.map((buyer) => signInternalIdentity(buyer, secrets.INTERNAL_AUTH_SECRET)));
+
+    process.stdout.write(`POST /order, quantity 1 - ${CONNECTIONS} connections, ${DURATION} s per scenario, ${ROUNDS} round(s), after a ${WARMUP} s warm-up of each\n`);
+    for (const target of targets) await measure(target, WARMUP, await identities());
+    const rounds: Measurement[][] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const results: Measurement[] = [];
+      for (const target of targets) results.push(await measure(target, DURATION, await identities()));
+      rounds.push(results);
+    }
+    const summary = targets.map((target) => {
+      const of = rounds.map((results) => results.find((result) => result.scenario === target.scenario)!);
+      return {
+        scenario: target.scenario,
+        confirmedPerSecond: median(of.map((m) => m.confirmedPerSecond)),
+        p50: median(of.map((m) => m.p50)),
+        p99: median(of.map((m) => m.p99)),
+        refused: of.reduce((sum, m) => sum + m.refused, 0),
+        errors: of.reduce((sum, m) => sum + m.errors, 0),
+      };
+    });
+    const [hot, spread, local] = summary as [Measurement, Measurement, Measurement];
+    const rows = summary.map((m) => `${m.scenario.padEnd(8)} ${m.confirmedPerSecond.toFixed(0).padStart(12)} ${m.p50.toFixed(0).padStart(8)} ${m.p99.toFixed(0).padStart(8)} ${String(m.refused).padStart(8)} ${String(m.errors).padStart(7)}`);
+    process.stdout.write(`\nscenario confirmed/s   p50 ms   p99 ms  refused  errors\n${rows.join('\n')}\n`);
+    const hotOverSpread = hot.confirmedPerSecond / spread.confirmedPerSecond;
+    const twoPcOverLocal = hot.confirmedPerSecond / local.confirmedPerSecond;
+    process.stdout.write(`\nhot/spread = ${hotOverSpread.toFixed(2)} (target >= 0.8)\n2PC/local  = ${twoPcOverLocal.toFixed(2)} (target >= 0.6)\n`);
+
+    const resultsDir = join(repoRoot, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `orders-${new Date().toISOString().replaceAll(':', '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ connections: CONNECTIONS, durationSeconds: DURATION, rounds: ROUNDS, summary, raw: rounds, hotOverSpread, twoPcOverLocal }, null, 2)}\n`);
+    process.stdout.write(`results written to ${file}\n`);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
