@@ -24,6 +24,8 @@ export interface GatewayDeps {
   readonly stale?: StaleStore;
   /** Shared rate-limit counters; without it each gateway instance counts alone. */
   readonly rateLimitRedis?: Cluster;
+  /** The deployment whose gateways share rate-limit counts (DISCOVERY_NAMESPACE). */
+  readonly namespace?: string;
   /** More /status entries (registry, cache). */
   readonly extraChecks?: readonly DependencyCheck[];
   readonly routes?: readonly GatewayRoute[];
@@ -67,6 +69,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     clientMax: config.RATE_LIMIT_CLIENT_MAX,
     userMax: config.RATE_LIMIT_USER_MAX,
     redis: deps.rateLimitRedis,
+    namespace: deps.namespace ?? 'eticket',
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
   registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {

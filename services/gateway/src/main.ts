@@ -56,13 +56,22 @@ async function main(): Promise<void> {
   const stale = new StaleStore(backend, {
     ttlSeconds: config.STALE_TTL_SECONDS,
     refreshSeconds: config.STALE_REFRESH_SECONDS,
+    namespace: discovery.namespace,
     onError: (error, operation) => logger.debug({ err: error, operation }, 'stale cache unavailable'),
   });
   const extraChecks = cacheChecks(backend, redis);
   const ping = sources.ping;
   if (ping !== undefined) extraChecks.push({ name: 'discovery', required: false, check: ping });
 
-  const { app } = await buildGateway(config, { logger, sources: sources.sources, stale, rateLimitRedis: redis, extraChecks, version });
+  const { app } = await buildGateway(config, {
+    logger,
+    sources: sources.sources,
+    stale,
+    rateLimitRedis: redis,
+    namespace: discovery.namespace,
+    extraChecks,
+    version,
+  });
   const registry: { announcement?: Announcement } = {};
   installGracefulShutdown({
     logger,

@@ -12,6 +12,8 @@ export interface RateLimitSettings {
   readonly userMax: number;
   /** Shared counters (every gateway instance counts the same keys); undefined: this process only. */
   readonly redis: Cluster | undefined;
+  /** The deployment (DISCOVERY_NAMESPACE): its gateways share counts, other deployments on the same Redis do not. */
+  readonly namespace: string;
   readonly onLimited?: (key: 'user' | 'client') => void;
 }
 
@@ -59,7 +61,7 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
     max: (_request, key) => (key.startsWith('user:') ? settings.userMax : settings.clientMax),
     keyGenerator: keyOf,
     skipOnError: true,
-    nameSpace: 'gateway:rate:',
+    nameSpace: `gateway:rate:${settings.namespace}:`,
     ...(settings.redis === undefined ? {} : { redis: settings.redis }),
   });
   const check = app.createRateLimit();

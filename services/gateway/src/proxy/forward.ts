@@ -1,5 +1,5 @@
 import { AppError } from '@eticket/errors';
-import { CircuitOpenError, InstanceBusyError, isNotSent, jitteredBackoff, type Member } from '@eticket/resilience';
+import { CircuitOpenError, isNotSent, jitteredBackoff, type Member } from '@eticket/resilience';
 import { sendProblem } from '@eticket/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent } from 'undici';
@@ -119,7 +119,9 @@ export async function proxy(
       deps.metrics.retries.inc({ upstream: upstream.name, reason: kind });
       // A retry prefers an instance not tried yet but may go back to one (a single instance, a dead keep-alive socket).
       reuse = true;
-      const pause = Math.min(jitteredBackoff(sent - 1, 25, 250), Math.max(0, deadline - Date.now() - 1));
+      // A broken connection says nothing about the instance's load: reconnect at once. An answer that says it
+      // could not serve (503, a timeout) gets a jittered pause, so that retries from many requests spread out.
+      const pause = kind === 'lost' ? 0 : Math.min(jitteredBackoff(sent - 1, 25, 250), Math.max(0, deadline - Date.now() - 1));
       if (pause > 0) await sleep(pause);
     }
   } finally {
@@ -196,13 +198,14 @@ async function answer(
     const copy = await deps.stale.recall(request.url);
     if (copy !== undefined) {
       deps.metrics.stale.inc({ route: route.label });
-      request.log.warn({ upstream: upstream.name, reason: failure.message }, 'upstream cannot answer: serving the stale copy');
+      request.log.info({ upstream: upstream.name, reason: failure.message, elapsedMs: reply.elapsedTime }, 'upstream cannot answer: serving the stale copy');
       return sendStale(reply, copy, failure instanceof AttemptFailure && failure.response !== undefined ? failure.response.statusCode : 503);
     }
   }
   if (failure instanceof AttemptFailure && failure.kind === 'status' && failure.response !== undefined) return sendUpstreamResponse(reply, failure.response);
   const problem = problemOf(failure, upstream.name);
-  const level = failure instanceof CircuitOpenError || failure instanceof InstanceBusyError || isNotSent(failure) ? 'info' : 'warn';
-  request.log[level]({ upstream: upstream.name, code: problem.code, reason: failure.message }, 'upstream call failed');
+  // Per request at info, like Fastify's request log: an outage would otherwise flood the log at the rate of
+  // the traffic. What an operator needs at warn is the state changes: breakers, instances joining and leaving.
+  request.log.info({ upstream: upstream.name, code: problem.code, reason: failure.message, elapsedMs: reply.elapsedTime }, 'upstream call failed');
   return sendProblem(reply, request, problem);
 }

@@ -11,6 +11,8 @@ export interface StaleCopy {
 
 export interface StaleStoreSettings {
   readonly ttlSeconds: number;
+  /** The deployment (DISCOVERY_NAMESPACE): copies are shared by its gateways only. */
+  readonly namespace?: string;
   /** Per key and process, store at most this often: a hot read costs one cache write per interval, not per request. */
   readonly refreshSeconds: number;
   /** Copies kept in this process too (LRU), answering when the shared cache is unreachable as well. */
@@ -35,6 +37,7 @@ const VERSION = 1;
  * Writes and reads never fail a request: an error is a miss.
  */
 export class StaleStore {
+  /** By path and query (bounded by localEntries, oldest out first). */
   private readonly local = new Map<string, StaleCopy>();
   private readonly localEntries: number;
 
@@ -45,26 +48,25 @@ export class StaleStore {
     this.localEntries = settings.localEntries ?? 500;
   }
 
-  /** Keeps a copy of a 200 answer (throttled per key); fire and forget. */
+  /** Keeps a copy of a 200 answer (throttled per key); fire and forget. On the hot path: a map look-up when throttled. */
   remember(pathAndQuery: string, contentType: string, body: Buffer): void {
-    const key = this.key(pathAndQuery);
     const now = Date.now();
-    const known = this.local.get(key);
+    const known = this.local.get(pathAndQuery);
     if (known !== undefined && now - known.storedAt < this.settings.refreshSeconds * 1000) return;
     const copy: StaleCopy = { contentType, body, storedAt: now };
-    this.local.delete(key);
-    this.local.set(key, copy);
+    this.local.delete(pathAndQuery);
+    this.local.set(pathAndQuery, copy);
     if (this.local.size > this.localEntries) this.local.delete(this.local.keys().next().value!);
     if (this.backend === undefined) return;
+    const key = this.key(pathAndQuery);
     const envelope: Envelope = { v: VERSION, t: now, ct: contentType, b: body.toString('utf8') };
     this.backend.set(key, JSON.stringify(envelope), this.settings.ttlSeconds).catch((error: unknown) => this.settings.onError?.(error, 'set'));
   }
 
   /** The newest copy known to the shared cache or this process, if not older than the TTL. */
   async recall(pathAndQuery: string): Promise<StaleCopy | undefined> {
-    const key = this.key(pathAndQuery);
-    const local = this.local.get(key);
-    const shared = await this.fromBackend(key);
+    const local = this.local.get(pathAndQuery);
+    const shared = await this.fromBackend(this.key(pathAndQuery));
     const newest = [local, shared].filter((copy): copy is StaleCopy => copy !== undefined).sort((a, b) => b.storedAt - a.storedAt)[0];
     if (newest === undefined || Date.now() - newest.storedAt > this.settings.ttlSeconds * 1000) return undefined;
     return newest;
@@ -85,6 +87,6 @@ export class StaleStore {
   }
 
   private key(pathAndQuery: string): string {
-    return `gateway:stale:${createHash('sha256').update(pathAndQuery).digest('base64url')}`;
+    return `gateway:stale:${this.settings.namespace ?? 'eticket'}:${createHash('sha256').update(pathAndQuery).digest('base64url')}`;
   }
 }
