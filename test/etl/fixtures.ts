@@ -21,6 +21,12 @@ export interface OrderSpec {
   readonly createdAt: Date;
   /** Attempts before the one that paid (if paid): declined ones by default, or what is listed. */
   readonly extraPayments?: readonly PaymentOutcome[];
+  /**
+   * realistic (default): the decision 100 ms after the placement, a 10 min
+   * hold, payment after 30 s. instant: everything within 100 ms, for orders
+   * that must be wholly in the past right after they are written.
+   */
+  readonly timing?: 'realistic' | 'instant';
 }
 
 export type Document = Record<string, unknown> & { _id: string };
@@ -32,10 +38,23 @@ export interface OrderDocuments {
   readonly payments: Document[];
 }
 
-const HOLD_MS = 600_000;
+const TIMINGS = {
+  realistic: {
+    decide: 100, hold: 600_000, attempt: 5_000, attemptGap: 2_000, pay: 30_000, settle: 1_000, paidAfter: 31_500, cancel: 60_000, expireAfter: 1_000,
+  },
+  instant: { decide: 5, hold: 40, attempt: 10, attemptGap: 5, pay: 20, settle: 1, paidAfter: 25, cancel: 30, expireAfter: 5 },
+} as const;
+type Timing = (typeof TIMINGS)[keyof typeof TIMINGS];
 const plus = (date: Date, ms: number) => new Date(date.getTime() + ms);
 
-export function paymentDocument(order: { orderId: string; userId: string; totalMinor: number; currency: string }, status: PaymentOutcome, createdAt: Date): Document {
+export interface PaymentOwner {
+  readonly orderId: string;
+  readonly userId: string;
+  readonly totalMinor: number;
+  readonly currency: string;
+}
+
+export function paymentDocument(order: PaymentOwner, status: PaymentOutcome, createdAt: Date, settleMs = 1_000): Document {
   return {
     _id: randomUUID(),
     order_id: order.orderId,
@@ -48,19 +67,20 @@ export function paymentDocument(order: { orderId: string; userId: string; totalM
     failure_reason: status === 'failed' ? 'card declined' : status === 'refunded' ? 'the order was expired while the payment was processed' : null,
     provider_reference: status === 'failed' ? null : `sim-${randomUUID().slice(0, 8)}`,
     created_at: createdAt,
-    updated_at: status === 'processing' ? createdAt : plus(createdAt, 1_000),
+    updated_at: status === 'processing' ? createdAt : plus(createdAt, settleMs),
   };
 }
 
 /** The documents an order in `status` consists of, timestamped from `createdAt` on. */
 export function orderDocuments(spec: OrderSpec): OrderDocuments {
   const orderId = spec.orderId ?? randomUUID();
+  const t: Timing = TIMINGS[spec.timing ?? 'realistic'];
   const placement: Document = {
     _id: orderId, user_id: spec.userId, event_id: spec.eventId, quantity: spec.quantity, request_hash: 'fixture', mode: 'two_phase_commit',
     created_at: spec.createdAt, coordinator: 'fixture', nonce: randomUUID(),
   };
   if (spec.status === 'preparing') return { placement, decision: null, closure: null, payments: [] };
-  const decidedAt = plus(spec.createdAt, 100);
+  const decidedAt = plus(spec.createdAt, t.decide);
   if (spec.status === 'rejected') {
     return {
       placement,
@@ -70,19 +90,19 @@ export function orderDocuments(spec: OrderSpec): OrderDocuments {
     };
   }
   const totalMinor = spec.unitPriceMinor * spec.quantity;
-  const holdExpiresAt = plus(decidedAt, HOLD_MS);
+  const holdExpiresAt = plus(decidedAt, t.hold);
   const decision: Document = {
     _id: orderId, order_id: orderId, mode: 'two_phase_commit', outcome: 'commit', decided_by: 'coordinator', decided_at: decidedAt,
     unit_price_minor: spec.unitPriceMinor, total_minor: totalMinor, currency: spec.currency, hold_expires_at: holdExpiresAt,
   };
   const order = { orderId, userId: spec.userId, totalMinor, currency: spec.currency };
-  const payments = (spec.extraPayments ?? []).map((status, i) => paymentDocument(order, status, plus(decidedAt, 5_000 + i * 2_000)));
+  const payments = (spec.extraPayments ?? []).map((status, i) => paymentDocument(order, status, plus(decidedAt, t.attempt + i * t.attemptGap), t.settle));
   if (spec.status === 'pending_payment') return { placement, decision, closure: null, payments };
   if (spec.status === 'paid') {
-    const paying = paymentDocument(order, 'succeeded', plus(decidedAt, 30_000));
-    return { placement, decision, closure: { _id: orderId, outcome: 'paid', at: plus(decidedAt, 31_500), payment_id: paying._id, payment_method: 'card' }, payments: [...payments, paying] };
+    const paying = paymentDocument(order, 'succeeded', plus(decidedAt, t.pay), t.settle);
+    return { placement, decision, closure: { _id: orderId, outcome: 'paid', at: plus(decidedAt, t.paidAfter), payment_id: paying._id, payment_method: 'card' }, payments: [...payments, paying] };
   }
-  const closedAt = spec.status === 'expired' ? plus(holdExpiresAt, 1_000) : plus(decidedAt, 60_000);
+  const closedAt = spec.status === 'expired' ? plus(holdExpiresAt, t.expireAfter) : plus(decidedAt, t.cancel);
   return { placement, decision, closure: { _id: orderId, outcome: spec.status, at: closedAt }, payments };
 }
 

@@ -18,7 +18,9 @@ export interface Totals {
   readonly payments: Record<string, { payments: number; amount: number }>;
 }
 
-interface PlacementDoc { _id: string; user_id: string; event_id: string; quantity: number; request_hash: string; mode: PlacementMode; created_at: Date; coordinator: string }
+interface PlacementDoc {
+  _id: string; user_id: string; event_id: string; quantity: number; request_hash: string; mode: PlacementMode; created_at: Date; coordinator: string;
+}
 interface ClosureDoc { _id: string; outcome: ClosureOutcome; at: Date }
 interface PaymentDoc { _id: string; amount_minor: number; currency: string; status: string }
 
@@ -41,7 +43,10 @@ export async function sourceTotals(h: Harness): Promise<Totals> {
   const paidRevenue: Record<string, number> = {};
   for (const doc of placements) {
     const record: OrderRecord = {
-      placement: { id: doc._id, userId: doc.user_id, eventId: doc.event_id, quantity: doc.quantity, requestHash: doc.request_hash, mode: doc.mode, createdAt: doc.created_at, coordinator: doc.coordinator },
+      placement: {
+        id: doc._id, userId: doc.user_id, eventId: doc.event_id, quantity: doc.quantity, requestHash: doc.request_hash, mode: doc.mode,
+        createdAt: doc.created_at, coordinator: doc.coordinator,
+      },
       decision: decisionOf.get(doc._id) ?? null,
       closure: closureOf.get(doc._id) ?? null,
     };

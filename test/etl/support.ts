@@ -94,7 +94,9 @@ export async function seedUsers(h: Harness, count: number, createdAt = new Date(
   return rows.map((row) => row.id);
 }
 
-export async function seedEvents(h: Harness, organizerId: string, specs: ReadonlyArray<{ priceMinor: number; currency: string; totalSeats: number }>, createdAt = new Date()): Promise<SeededEvent[]> {
+export type EventSpec = Omit<SeededEvent, 'id'>;
+
+export async function seedEvents(h: Harness, organizerId: string, specs: readonly EventSpec[], createdAt = new Date()): Promise<SeededEvent[]> {
   const venue = await h.primary.query<{ id: string }>(
     `INSERT INTO venues (name, location, capacity) VALUES ($1, 'Chisinau', 1000000) RETURNING id`, [`ETL hall ${randomUUID().slice(0, 8)}`]);
   const venueId = venue.rows[0]!.id;

@@ -43,7 +43,8 @@ export function warehouseCheck(pool: pg.Pool): DependencyCheck {
     check: async () => {
       const { rows } = await pool.query<{ last_run: Date | null; last_status: string | null }>(
         'SELECT started_at AS last_run, status AS last_status FROM etl.runs ORDER BY id DESC LIMIT 1');
-      return { last_run: rows[0]?.last_run?.toISOString() ?? null, last_status: rows[0]?.last_status ?? null, pool_total: pool.totalCount, pool_idle: pool.idleCount };
+      const last = rows[0];
+      return { last_run: last?.last_run?.toISOString() ?? null, last_status: last?.last_status ?? null, pool_total: pool.totalCount };
     },
   };
 }

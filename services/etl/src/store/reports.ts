@@ -1,5 +1,5 @@
 import type {
-  ConversionView, HoldExpiriesView, RevenueByDayView, RunView, SalesByEventView, SellThroughView,
+  ConversionView, HoldExpiriesView, RevenueByDayView, RunsView, RunView, SalesByEventView, SellThroughView,
 } from '@eticket/contracts';
 import { ratio, type DayRange } from '../domain/report-range';
 import { SOURCES } from '../domain/sources';
@@ -22,7 +22,13 @@ export interface Paged<T> {
 type Count = string | number;
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
-export async function salesByEvent(db: Queryable, filter: { fromKey: number | null; toKey: number | null; eventId: string | null }, paging: Paging): Promise<Paged<SalesByEventView>> {
+export interface SalesFilter {
+  readonly fromKey: number | null;
+  readonly toKey: number | null;
+  readonly eventId: string | null;
+}
+
+export async function salesByEvent(db: Queryable, filter: SalesFilter, paging: Paging): Promise<Paged<SalesByEventView>> {
   const where = `f.status = 'paid' AND ($1::int IS NULL OR f.order_date_key >= $1) AND ($2::int IS NULL OR f.order_date_key <= $2) AND ($3::uuid IS NULL OR f.event_id = $3)`;
   const params = [filter.fromKey, filter.toKey, filter.eventId];
   const [found, [count]] = await Promise.all([
@@ -125,7 +131,8 @@ export async function conversion(db: Queryable, range: DayRange, eventId: string
   }));
   const sum = (pick: (day: ConversionFigures) => number) => days.reduce((total, day) => total + pick(day), 0);
   const total = conversionFigures({
-    orders_placed: sum((d) => d.orders_placed), orders_confirmed: sum((d) => d.orders_confirmed), orders_with_payment_attempt: sum((d) => d.orders_with_payment_attempt),
+    orders_placed: sum((d) => d.orders_placed), orders_confirmed: sum((d) => d.orders_confirmed),
+    orders_with_payment_attempt: sum((d) => d.orders_with_payment_attempt),
     orders_paid: sum((d) => d.orders_paid), payments_attempted: sum((d) => d.payments_attempted), payments_succeeded: sum((d) => d.payments_succeeded),
   });
   return { from: range.from, to: range.to, event_id: eventId, total, days };
@@ -159,7 +166,8 @@ interface RunDbRow {
 }
 
 interface RunSourceDbRow {
-  run_id: string; source: string; window_from: Date | null; window_to: Date; extracted: number; loaded: number; quarantined: number; duration_ms: number; error: string | null;
+  run_id: string; source: string; window_from: Date | null; window_to: Date; extracted: number; loaded: number; quarantined: number; duration_ms: number;
+  error: string | null;
 }
 
 const sourceOrder = (source: string): number => (SOURCES as readonly string[]).indexOf(source);
@@ -186,7 +194,7 @@ export async function runs(db: Queryable, paging: Paging): Promise<Paged<RunView
 
 export interface QuarantineView {
   readonly open: number;
-  readonly latest: Array<{ source: string; source_key: string; reason: string; raw: unknown; first_run_id: number; last_run_id: number; first_seen_at: string }>;
+  readonly latest: RunsView['quarantine']['latest'];
 }
 
 export async function openQuarantine(db: Queryable, limit: number): Promise<QuarantineView> {
@@ -198,6 +206,8 @@ export async function openQuarantine(db: Queryable, limit: number): Promise<Quar
   ]);
   return {
     open: toNumber(count?.n),
-    latest: latest.map((entry) => ({ ...entry, first_run_id: toNumber(entry.first_run_id), last_run_id: toNumber(entry.last_run_id), first_seen_at: entry.first_seen_at.toISOString() })),
+    latest: latest.map((entry) => ({
+      ...entry, first_run_id: toNumber(entry.first_run_id), last_run_id: toNumber(entry.last_run_id), first_seen_at: entry.first_seen_at.toISOString(),
+    })),
   };
 }
