@@ -47,6 +47,8 @@ export function defaultServices(platformEnv: PlatformEnv, basePort: number, env:
     USER_SERVICE_HTTP_URL: `http://127.0.0.1:${userHttp}`,
     USER_SERVICE_GRPC_ADDR: `127.0.0.1:${userGrpc}`,
     ORDER_SERVICE_HTTP_URL: `http://127.0.0.1:${orderHttp}`,
+    // The seat-reservation participant (User Service) asks the coordinator here for decisions.
+    ORDER_SERVICE_GRPC_ADDR: `127.0.0.1:${orderGrpc}`,
   };
   const spec = (name: string, port: number, healthPath: string, own: Record<string, string>): ServiceSpec => ({
     name,
