@@ -5,3 +5,4 @@ export { DiscoveryEnv, loadDiscoveryConfig, type DiscoveryConfig } from './confi
 export { grpcAddressOf, httpUrlOf, instanceKey, parseInstance, REGISTRY_PREFIX, servicePrefix, type ServiceInstance } from './instance';
 export { registerInstance, type Registration } from './registration';
 export { ServiceWatcher, StaticSource, type InstanceSource } from './watcher';
+export { GRPC_POOL_SETTINGS, grpcPeers, isTransportFailure, staticGrpcSource, type GrpcPeerOptions } from './watched-pool';

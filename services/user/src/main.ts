@@ -4,6 +4,8 @@ import { createLogger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
 import { loadConfig } from './config';
+import { loadReservationConfig } from './domain/reservation-config';
+import { coordinatorDecisions } from './grpc/discovered-decisions';
 import { createReservationParticipant } from './grpc/seat-reservation';
 import { listenGrpc } from './grpc/server';
 import { createDatabase } from './store/db';
@@ -35,8 +37,14 @@ async function main(): Promise<void> {
     applicationName: config.SERVICE_INSTANCE,
     logger,
   });
-  // The seat-reservation participant of the two-phase commit (issue 4): its gRPC service and its resolver of stale prepared transactions.
-  const participant = createReservationParticipant(db, logger);
+  // The seat-reservation participant of the two-phase commit (issue 4): its gRPC service and its resolver of stale prepared
+  // transactions, which asks any discovered coordinator instance (or ORDER_SERVICE_GRPC_ADDR when set) for decisions.
+  const reservationConfig = loadReservationConfig();
+  const explicitCoordinator = process.env.ORDER_SERVICE_GRPC_ADDR?.trim() || undefined;
+  const decisions = coordinatorDecisions(discovery, explicitCoordinator, reservationConfig.ORDER_SERVICE_GRPC_ADDR, logger, (upstream, instance, state) => {
+    logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
+  });
+  const participant = createReservationParticipant(db, logger, reservationConfig, decisions);
   const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService] });
   if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);

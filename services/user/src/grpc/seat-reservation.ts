@@ -82,11 +82,18 @@ export interface ReservationParticipant {
   stop(): Promise<void>;
 }
 
-/** Everything the participant needs, wired from its own environment variables (domain/reservation-config.ts). */
-export function createReservationParticipant(db: Database, logger: Logger, config: ReservationConfig = loadReservationConfig()): ReservationParticipant {
+/**
+ * Everything the participant needs, wired from its own environment variables (domain/reservation-config.ts).
+ * `decisions` replaces the coordinator at ORDER_SERVICE_GRPC_ADDR (main.ts passes the discovered instances).
+ */
+export function createReservationParticipant(
+  db: Database,
+  logger: Logger,
+  config: ReservationConfig = loadReservationConfig(),
+  decisions: DecisionSource & { close(): void } = new GrpcDecisionSource(config.ORDER_SERVICE_GRPC_ADDR),
+): ReservationParticipant {
   const store = new PgReservationStore(db);
   const reservations = new SeatReservations(store, participantHooks(config, logger), logger, { claimBudgetMs: config.RESERVATION_CLAIM_BUDGET_MS });
-  const decisions = new GrpcDecisionSource(config.ORDER_SERVICE_GRPC_ADDR);
   const resolver = new PreparedResolver(store, reservations, decisions, logger, config.RESERVATION_PREPARED_MAX_AGE_MS);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
