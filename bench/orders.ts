@@ -19,12 +19,15 @@
 // held (order_status pending_payment).
 // BENCH_CONNECTIONS (default 32), BENCH_DURATION_SECONDS (default 10) and
 // BENCH_ROUNDS (default 1: each scenario once; more rounds interleave them and
-// report the median) tune it.
+// report the median) tune it. BENCH_ONE_BUCKET=1 adds `one-bucket`: the hot
+// load on an event whose inventory is a single row, the design the buckets
+// replace (docs/seat-inventory.md).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { signInternalIdentity, type Identity } from '@eticket/auth';
 import { dataLayout, defaultDataDir, repoRoot } from '../platform/src/index';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
@@ -203,6 +206,15 @@ async function main(): Promise<void> {
       { scenario: 'spread', orderUrl: twoPcUrl, events: spreadEvents },
       { scenario: 'local', orderUrl: localUrl, events: [localEvent] },
     ];
+    if (process.env.BENCH_ONE_BUCKET === '1') {
+      const oneBucket = await createEvent(1_000_000);
+      const db = new pg.Client({ connectionString: platform.userDb });
+      await db.connect();
+      await db.query('DELETE FROM seat_buckets WHERE event_id = $1', [oneBucket]);
+      await db.query('INSERT INTO seat_buckets (event_id, bucket_no, available) VALUES ($1, 0, 1000000)', [oneBucket]);
+      await db.end();
+      targets.push({ scenario: 'one-bucket', orderUrl: twoPcUrl, events: [oneBucket] });
+    }
     // Identity assertions live 60 s: signed again before each measurement.
     const identities = () => Promise.all(buyers.map((buyer) => signInternalIdentity(buyer, secrets.INTERNAL_AUTH_SECRET)));
 

@@ -161,7 +161,12 @@ export class OrderStack {
         USER_SERVICE_HTTP_URL: this.userUrl,
         ORDER_SERVICE_HTTP_URL: this.orderUrl(0),
         SERVICE_INSTANCE: `${this.options.name}-gateway`,
-        UPSTREAM_TIMEOUT_MS: '30000',
+        // A rush of 1,000 orders from one test process: the gateway's protections (deadlines sized
+        // for a quiet machine, per-user and per-address rate limits) are not what these tests measure.
+        ROUTE_TIMEOUT_WRITE_MS: '60000',
+        ROUTE_TIMEOUT_READ_MS: '30000',
+        RATE_LIMIT_CLIENT_MAX: '1000000',
+        RATE_LIMIT_USER_MAX: '1000000',
         UPSTREAM_CONNECTIONS: '256',
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
