@@ -44,6 +44,12 @@ function createPool(url: string, settings: DatabaseSettings, role: string): pg.P
   // listener that error would crash the process.
   pool.on('error', (error) => settings.logger.warn({ err: error, pool: role }, 'idle database connection failed'));
   pool.on('connect', (client) => {
+    // The pool listens for errors only on idle clients. A server's FATAL can arrive right after a
+    // query's last message, while the client is still checked out and between queries (a dying
+    // standby sends "terminating connection due to unexpected postmaster exit"): without this
+    // listener that would be an unhandled 'error' event and crash the process. The pool still
+    // drops such a client when it is released (it is no longer queryable).
+    client.on('error', (error) => settings.logger.warn({ err: error, pool: role }, 'database connection failed while checked out'));
     client.on('notice', (notice) => {
       if (!SYNC_REP_CANCELLED.test(notice.message ?? '')) return;
       unconfirmed.add(client);
