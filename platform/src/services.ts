@@ -1,7 +1,12 @@
-// The application services `up` starts after the infrastructure: each one is
-// `tsx services/<name>/src/main.ts` as a child process, given the platform env
-// plus its own ports, and waited for on its health URL. The list is plain
-// data so it is easy to change; ETICKET_SERVICES=gateway,user picks a subset.
+// The application services `up` starts after the infrastructure: each
+// instance is `tsx services/<service>/src/main.ts` as a child process, given
+// the platform env plus its own ports, and waited for on its health URL. Two
+// instances of the User and Ticket Order Services run by default; nobody is
+// told where another is: every instance registers in etcd (ETCD_ENDPOINTS is
+// in the platform env) and the gateway and the gRPC clients discover them.
+// The list is plain data so it is easy to change; ETICKET_SERVICES=gateway,user
+// picks a subset (by service, or by instance: user-1), ETICKET_INSTANCES=1 runs
+// one instance of each.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PlatformEnv } from './env-contract';
@@ -12,7 +17,10 @@ import type { ManagedProcess } from './process-supervisor';
 import { waitFor } from './wait';
 
 export interface ServiceSpec {
+  /** The instance, e.g. `user-2` (its SERVICE_INSTANCE); `gateway` for the single gateway. */
   name: string;
+  /** The service it is an instance of. */
+  service: string;
   /** Entry file relative to the repository root. */
   entry: string;
   /** Working directory: the repository root, so tsx finds the root tsconfig.json. */
@@ -30,11 +38,9 @@ export const DEV_ADMIN_EMAIL = 'admin@e-ticket.local';
 export const DEV_ADMIN_PASSWORD = 'admin-dev-password';
 
 export function defaultServices(platformEnv: PlatformEnv, basePort: number, env: NodeJS.ProcessEnv = process.env): ServiceSpec[] {
-  const userHttp = basePort + 101;
-  const userGrpc = basePort + 111;
-  const orderHttp = basePort + 201;
-  // The order service's TransactionCoordinator gRPC server (its own default is 21211).
-  const orderGrpc = basePort + 211;
+  // Instance i (1, 2) of the User Service listens on base+100+i (HTTP) and base+110+i (gRPC), of the order
+  // service on base+200+i and base+210+i (its TransactionCoordinator gRPC server).
+  const instances = env.ETICKET_INSTANCES === '1' ? [1] : [1, 2];
   const gatewayPort = Number(env.GATEWAY_PORT ?? 8080);
   const shared: Record<string, string> = {
     ...platformEnv,
@@ -44,27 +50,23 @@ export function defaultServices(platformEnv: PlatformEnv, basePort: number, env:
     INTERNAL_AUTH_SECRET: env.INTERNAL_AUTH_SECRET ?? DEV_INTERNAL_AUTH_SECRET,
     ADMIN_EMAIL: env.ADMIN_EMAIL ?? DEV_ADMIN_EMAIL,
     ADMIN_PASSWORD: env.ADMIN_PASSWORD ?? DEV_ADMIN_PASSWORD,
-    USER_SERVICE_HTTP_URL: `http://127.0.0.1:${userHttp}`,
-    USER_SERVICE_GRPC_ADDR: `127.0.0.1:${userGrpc}`,
-    ORDER_SERVICE_HTTP_URL: `http://127.0.0.1:${orderHttp}`,
-    // The seat-reservation participant (User Service) asks the coordinator here for decisions.
-    ORDER_SERVICE_GRPC_ADDR: `127.0.0.1:${orderGrpc}`,
   };
-  const spec = (name: string, port: number, healthPath: string, own: Record<string, string>): ServiceSpec => ({
+  const spec = (service: string, name: string, port: number, healthPath: string, own: Record<string, string>): ServiceSpec => ({
     name,
-    entry: `services/${name}/src/main.ts`,
+    service,
+    entry: `services/${service}/src/main.ts`,
     cwd: repoRoot,
-    env: { ...shared, SERVICE_INSTANCE: `${name}-1`, ...own },
+    env: { ...shared, SERVICE_INSTANCE: name, ...own },
     port,
     healthUrl: `http://127.0.0.1:${port}${healthPath}`,
   });
   const all = [
-    spec('user', userHttp, '/health', { PORT: String(userHttp), GRPC_PORT: String(userGrpc) }),
-    spec('order', orderHttp, '/health', { PORT: String(orderHttp), GRPC_PORT: String(orderGrpc) }),
-    spec('gateway', gatewayPort, '/status', { GATEWAY_PORT: String(gatewayPort), PORT: String(gatewayPort) }),
+    ...instances.map((i) => spec('user', `user-${i}`, basePort + 100 + i, '/health', { PORT: String(basePort + 100 + i), GRPC_PORT: String(basePort + 110 + i) })),
+    ...instances.map((i) => spec('order', `order-${i}`, basePort + 200 + i, '/health', { PORT: String(basePort + 200 + i), GRPC_PORT: String(basePort + 210 + i) })),
+    spec('gateway', 'gateway', gatewayPort, '/status', { GATEWAY_PORT: String(gatewayPort), PORT: String(gatewayPort), SERVICE_INSTANCE: 'gateway-1' }),
   ];
   const only = env.ETICKET_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
-  return only ? all.filter((s) => only.includes(s.name)) : all;
+  return only ? all.filter((s) => only.includes(s.service) || only.includes(s.name)) : all;
 }
 
 export interface StartedService {

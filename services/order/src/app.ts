@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
+import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import type { OrderConfig } from './config';
@@ -13,8 +14,7 @@ import type { Clock, SeatParticipant } from './domain/ports';
 import { Recovery } from './domain/recovery';
 import { faultInjector } from './faults';
 import { bindServer, createCoordinatorServer } from './grpc/coordinator-server';
-import { GrpcNotifier } from './grpc/notifier';
-import { GrpcSeatParticipant } from './grpc/seat-participant';
+import { userServicePeers } from './grpc/discovered-user-service';
 import { registerRoutes } from './http/routes';
 import { SimulatedPaymentProvider } from './payments/simulated-provider';
 import { MongoLeases, MongoWatermarks } from './store/coordination';
@@ -50,10 +50,10 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
   const orderStore = new MongoOrderRepository(database.db);
   const leases = new MongoLeases(database.db, config.SERVICE_INSTANCE);
   const marks = new MongoWatermarks(database.db);
-  // Connects lazily, so an override (tests) costs nothing.
-  const grpcSeats = new GrpcSeatParticipant(config.USER_SERVICE_GRPC_ADDR);
+  // The User Service's instances from service discovery (USER_SERVICE_GRPC_ADDR, when set, instead);
+  // channels connect lazily, so an override (tests) costs nothing.
+  const { seats: grpcSeats, notifier } = userServicePeers(loadDiscoveryConfig(), config.USER_SERVICE_GRPC_ADDR, config.TWO_PC_PHASE2_TIMEOUT_MS, logger);
   const seats: SeatParticipant = overrides.seats ?? grpcSeats;
-  const notifier = new GrpcNotifier(config.USER_SERVICE_GRPC_ADDR, config.TWO_PC_PHASE2_TIMEOUT_MS);
   const background = new BackgroundWork(logger);
   const ended = new Batcher((ids) => log.markEnded(ids), logger);
   const phase2 = new Phase2({ seats, notifier, ended, background, logger, settings: { phase2TimeoutMs: config.TWO_PC_PHASE2_TIMEOUT_MS, attempts: 3 } });

@@ -14,8 +14,11 @@ export const OrderConfigSchema = Type.Object({
   SERVICE_INSTANCE: Type.String({ minLength: 1, default: 'order-1' }),
   LOG_LEVEL: LogLevel,
   ORDER_MONGO_URL: Url(),
-  /** host:port of the User Service's gRPC server (SeatReservation, Notifications). */
-  USER_SERVICE_GRPC_ADDR: Type.String({ pattern: '^[^\\s:]+:\\d+$' }),
+  /**
+   * host:port of one User Service gRPC server (SeatReservation, Notifications) instead of its
+   * instances in service discovery (ETCD_ENDPOINTS); unset means discovery.
+   */
+  USER_SERVICE_GRPC_ADDR: Type.Optional(Type.String({ pattern: '^[^\\s:]+:\\d+$' })),
   INTERNAL_AUTH_SECRET: Secret(),
   /** How long a placed, unpaid order holds its seats. */
   HOLD_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),

@@ -1,3 +1,4 @@
+import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
 import { createLogger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { createOrderService } from './app';
@@ -7,8 +8,25 @@ try {
   const config = loadOrderConfig();
   const logger = createLogger({ service: 'order', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
   const service = await createOrderService(config, logger);
-  installGracefulShutdown({ logger, close: () => service.stop() });
+  const registry: { announcement?: Announcement } = {};
+  installGracefulShutdown({
+    logger,
+    close: async () => {
+      // Leave the registry before draining: gateways and participants stop sending here first.
+      await registry.announcement?.withdraw();
+      await service.stop();
+    },
+  });
   await service.start();
+  registry.announcement = announce(loadDiscoveryConfig(), {
+    service: 'order',
+    id: config.SERVICE_INSTANCE,
+    host: config.HOST,
+    httpPort: config.PORT,
+    grpcPort: config.GRPC_PORT,
+    version: packageVersion(new URL('../package.json', import.meta.url)),
+    protocols: ['http', 'grpc'],
+  }, logger);
 } catch (error) {
   failStartup(error);
 }

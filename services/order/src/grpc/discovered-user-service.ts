@@ -1,0 +1,78 @@
+import { grpcPeers, type ClientPool, type DiscoveryConfig } from '@eticket/discovery';
+import type { Logger } from '@eticket/logging';
+import type { CommitDecision, Placement } from '../domain/order';
+import type { Notifier, SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
+import { GrpcNotifier } from './notifier';
+import { GrpcSeatParticipant } from './seat-participant';
+
+/**
+ * The seat participant on any healthy User Service instance: they are
+ * stateless over the shared PostgreSQL, so Prepare, Commit, Abort and Release
+ * of one transaction may each go to a different one. Each call is made once
+ * (a pool refusal — open breaker, full bulkhead — moves it to another
+ * instance before anything is sent); a Prepare that times out is never
+ * repeated here, the coordinator decides (abort), and phase 2 keeps the
+ * coordinator's own retries, each of which may land on another instance.
+ */
+class PooledSeatParticipant implements SeatParticipant {
+  constructor(private readonly peers: ClientPool<GrpcSeatParticipant>) {}
+
+  prepare(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
+    return this.peers.call((seats) => seats.prepare(request, deadlineMs));
+  }
+
+  reserveLocal(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
+    return this.peers.call((seats) => seats.reserveLocal(request, deadlineMs));
+  }
+
+  commit(txId: string, deadlineMs: number): Promise<void> {
+    return this.peers.call((seats) => seats.commit(txId, deadlineMs));
+  }
+
+  abort(txId: string, deadlineMs: number): Promise<void> {
+    return this.peers.call((seats) => seats.abort(txId, deadlineMs));
+  }
+
+  release(txId: string, reason: string, deadlineMs: number): Promise<void> {
+    return this.peers.call((seats) => seats.release(txId, reason, deadlineMs));
+  }
+
+  close(): void {
+    void this.peers.close();
+  }
+}
+
+/** Notifications.Send on any healthy instance (the dedupe key makes a resend harmless). */
+class PooledNotifier implements Notifier {
+  constructor(private readonly peers: ClientPool<GrpcNotifier>) {}
+
+  paymentPending(placement: Placement, decision: CommitDecision): Promise<void> {
+    return this.peers.call((notifier) => notifier.paymentPending(placement, decision));
+  }
+
+  close(): void {
+    void this.peers.close();
+  }
+}
+
+/**
+ * The User Service's gRPC instances for the coordinator: discovered through
+ * the registry (a channel per instance, P2C balancing, a breaker around each
+ * call), or the one at USER_SERVICE_GRPC_ADDR when that is set.
+ */
+export function userServicePeers(discovery: DiscoveryConfig, staticAddress: string | undefined, notifyDeadlineMs: number, logger: Logger) {
+  const onBreakerChange = (upstream: string, instance: string, state: string) => {
+    logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
+  };
+  const seats = new PooledSeatParticipant(grpcPeers<GrpcSeatParticipant>(discovery, 'user', staticAddress, {
+    connect: (address) => new GrpcSeatParticipant(address),
+    disconnect: (client) => client.close(),
+    onBreakerChange,
+  }, logger));
+  const notifier = new PooledNotifier(grpcPeers<GrpcNotifier>(discovery, 'user', staticAddress, {
+    connect: (address) => new GrpcNotifier(address, notifyDeadlineMs),
+    disconnect: (client) => client.close(),
+    onBreakerChange,
+  }, logger));
+  return { seats, notifier };
+}
