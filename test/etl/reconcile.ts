@@ -29,7 +29,10 @@ const bump = <T extends Record<string, number>>(map: Record<string, T>, key: str
   map[key] = (current === undefined ? { ...add } : Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v + (add[k] ?? 0)]))) as T;
 };
 
-export async function sourceTotals(h: Harness): Promise<Totals> {
+/** What reconciling needs: the primary, the order database and the warehouse. */
+export type Sources = Pick<Harness, 'primary' | 'db' | 'warehouse'>;
+
+export async function sourceTotals(h: Sources): Promise<Totals> {
   const count = async (table: string) => (await h.primary.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]?.n ?? 0;
   const [placements, decisions, closures, payments] = await Promise.all([
     h.db.collection<PlacementDoc>('orders').find().toArray(),
@@ -61,7 +64,7 @@ export async function sourceTotals(h: Harness): Promise<Totals> {
   return { users: await count('users'), events: await count('events'), orders, paidRevenue, payments: byPayment };
 }
 
-export async function warehouseTotals(h: Harness): Promise<Totals> {
+export async function warehouseTotals(h: Sources): Promise<Totals> {
   const one = async (sql: string) => (await h.warehouse.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
   const orders: Totals['orders'] = {};
   for (const row of (await h.warehouse.query<{ status: string; n: number; seats: number }>('SELECT status, count(*)::int AS n, sum(quantity)::int AS seats FROM dw.fact_order GROUP BY status')).rows) {

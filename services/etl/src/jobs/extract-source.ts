@@ -7,7 +7,6 @@ import type { SourceStats } from '../store/runs';
 import type { Queryable } from '../store/sql';
 import { upsertStaging } from '../store/staging';
 import { saveWatermark } from '../store/watermarks';
-import { prefetched } from './prefetch';
 
 export interface LoadContext {
   /** The run's warehouse session, inside its transaction. */
@@ -41,7 +40,7 @@ export async function loadSource<Row extends object>(
   try {
     const resolving = (await openQuarantineCount(context.db, spec.name)) > 0;
     let mark: Watermark | null = null;
-    for await (const batch of prefetched(batches)) {
+    for await (const batch of batches) {
       const result = triage(spec, batch);
       stats.extracted += batch.length;
       stats.loaded += await upsertStaging(context.db, spec.name, result.rows, context.runId);

@@ -8,6 +8,10 @@ import { mergeAll } from '../store/merge';
 import { abandonStaleRuns, finishRun, startRun, type RunMode, type RunSummary, type RunTrigger, type SourceStats } from '../store/runs';
 import { readWatermarks } from '../store/watermarks';
 import { loadSource, SourceError, type LoadContext } from './extract-source';
+import { ReadAhead } from './read-ahead';
+
+/** Batches each order-database collection is read ahead of the load (memory: this many batches per collection). */
+const ORDER_DB_READ_AHEAD = 2;
 
 export interface EtlSettings {
   readonly warehouseUrl: string;
@@ -67,7 +71,13 @@ async function extractUserDb(deps: EtlDeps, state: RunState): Promise<void> {
   try {
     for (const [source, spec] of specs) {
       const stats = statsFor(state, source, settings.overlapMs);
-      await loadSource(state.context, spec, reader.batches(source, stats.window, settings.batchSize), state.marks.get(source) ?? null, stats);
+      // One connection, one cursor at a time: the next batch is fetched while this one loads.
+      const batches = new ReadAhead(reader.batches(source, stats.window, settings.batchSize), 1);
+      try {
+        await loadSource(state.context, spec, batches, state.marks.get(source) ?? null, stats);
+      } finally {
+        await batches.close();
+      }
     }
   } finally {
     await reader.close();
@@ -88,12 +98,15 @@ async function extractOrderDb(deps: EtlDeps, state: RunState): Promise<void> {
     statsFor(state, 'order_placements', settings.overlapMs).error = failure.message;
     throw failure;
   }
+  // All four collections are read at once, each a few batches ahead; the warehouse takes them in order.
+  const streams = specs.map(([source, spec]) => {
+    const stats = statsFor(state, source, settings.overlapMs);
+    return { spec, stats, batches: new ReadAhead(reader.batches(source, spec.tsField, stats.window, settings.batchSize), ORDER_DB_READ_AHEAD) };
+  });
   try {
-    for (const [source, spec] of specs) {
-      const stats = statsFor(state, source, settings.overlapMs);
-      await loadSource(state.context, spec, reader.batches(source, spec.tsField, stats.window, settings.batchSize), state.marks.get(source) ?? null, stats);
-    }
+    for (const { spec, stats, batches } of streams) await loadSource(state.context, spec, batches, state.marks.get(spec.name) ?? null, stats);
   } finally {
+    await Promise.all(streams.map(({ batches }) => batches.close()));
     await reader.close();
   }
 }
