@@ -13,12 +13,12 @@ import { registerRoutes } from './routes/register';
 import { ROUTES, type GatewayRoute } from './routes/table';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
-import { UPSTREAMS, UpstreamDirectory, type UpstreamName } from './upstreams/directory';
+import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
 
 export interface GatewayDeps {
   readonly logger: Logger;
   /** Where each upstream's instances come from (registry watchers, or fixed origins). */
-  readonly sources: Readonly<Record<UpstreamName, InstanceSource>>;
+  readonly sources: UpstreamSources;
   readonly metrics?: GatewayMetrics;
   /** Stale-if-error copies; without it the event reads fail like the rest. */
   readonly stale?: StaleStore;
@@ -41,7 +41,9 @@ export interface Gateway {
 /** Builds the gateway (plugins, route table, status, docs, metrics); nothing listens yet. Closing the app releases its upstream connections. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const metrics = deps.metrics ?? new GatewayMetrics(deps.logger);
-  const directory = new UpstreamDirectory(deps.sources, {
+  // An optional upstream without a source has no instances: its routes answer 503.
+  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), ...deps.sources };
+  const directory = new UpstreamDirectory(sources, {
     pool: {
       breaker: {
         failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
@@ -78,8 +80,10 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
   });
-  const modeOf = (name: UpstreamName) => (deps.sources[name] instanceof StaticSource ? 'static' : 'discovery');
-  const modes = Object.fromEntries(UPSTREAMS.map((name) => [name, modeOf(name)])) as Record<UpstreamName, 'discovery' | 'static'>;
+  const modeOf = (name: UpstreamName) => (sources[name] instanceof StaticSource ? 'static' : 'discovery');
+  // An optional upstream nobody configured is no dependency of this gateway: /status leaves it out.
+  const configured = UPSTREAMS.filter((name) => deps.sources[name] !== undefined);
+  const modes = Object.fromEntries(configured.map((name) => [name, modeOf(name)])) as Record<UpstreamName, 'discovery' | 'static'>;
   registerStatusRoutes(app, 'gateway', config.SERVICE_INSTANCE, [...upstreamChecks(directory, modes), ...(deps.extraChecks ?? [])]);
   metrics.register(app);
   return { app, directory, metrics };

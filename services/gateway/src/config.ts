@@ -16,6 +16,8 @@ export const GatewayEnv = Type.Object({
    */
   USER_SERVICE_HTTP_URL: Type.Optional(Url()),
   ORDER_SERVICE_HTTP_URL: Type.Optional(Url()),
+  /** The ETL service's reports; optional (without it and without discovery, /reports/* answer 503). */
+  ETL_SERVICE_HTTP_URL: Type.Optional(Url()),
   JWT_SECRET: Secret(),
   INTERNAL_AUTH_SECRET: Secret(),
   /** Whole-request deadline of the routes that read (all attempts included). */

@@ -1,4 +1,4 @@
-import { orderApi, userApi } from '@eticket/contracts';
+import { orderApi, reportsApi, userApi } from '@eticket/contracts';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from './table';
 
@@ -8,6 +8,7 @@ describe('gateway route table', () => {
     const expected = [
       ...Object.values(userApi).map((route) => `${route.method} ${route.url} → user`),
       ...Object.values(orderApi).map((route) => `${route.method} ${route.url} → order`),
+      ...Object.values(reportsApi).map((route) => `${route.method} ${route.url} → etl`),
     ];
     expect(exposed.sort()).toEqual(expected.sort());
   });
@@ -18,6 +19,12 @@ describe('gateway route table', () => {
 
   it('serves stale copies only of the event reads, whose answer is the same for every caller', () => {
     expect(ROUTES.filter((route) => route.staleIfError).map((route) => `${route.method} ${route.url}`)).toEqual(['GET /event', 'GET /event/:id']);
+  });
+
+  it('opens the reports to admins only', () => {
+    const reports = ROUTES.filter((route) => route.upstream === 'etl');
+    expect(reports.length).toBe(Object.keys(reportsApi).length);
+    for (const route of reports) expect(route).toMatchObject({ auth: 'required', roles: ['admin'] });
   });
 
   it('leaves only registration, login and event reads open to anonymous callers', () => {

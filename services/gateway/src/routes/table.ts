@@ -1,4 +1,4 @@
-import { orderApi, userApi, type ApiRoute, type ApiSchema } from '@eticket/contracts';
+import { orderApi, reportsApi, userApi, type ApiRoute, type ApiSchema } from '@eticket/contracts';
 import type { AuthRule } from '../auth/edge-auth';
 import type { UpstreamName } from '../upstreams/directory';
 
@@ -60,4 +60,6 @@ export const ROUTES: readonly GatewayRoute[] = [
   served(orderApi.cancelOrder, 'order', { auth: 'required' }),
   served(orderApi.pay, 'order', { auth: 'required' }),
   served(orderApi.getPayment, 'order', { auth: 'required' }),
+  // Reports from the data warehouse (the ETL service), for admins; the service checks the role again.
+  ...Object.values(reportsApi).map((route) => served(route, 'etl', { auth: 'required', roles: ['admin'] })),
 ];

@@ -3,8 +3,11 @@ import { RetryBudget, UpstreamPool, type BreakerListener, type MemberStatus, typ
 import { isInstanceFailure } from '../proxy/attempt';
 
 /** The services behind the gateway. */
-export const UPSTREAMS = ['user', 'order'] as const;
+export const UPSTREAMS = ['user', 'order', 'etl'] as const;
 export type UpstreamName = (typeof UPSTREAMS)[number];
+/** The ETL service (reports) is optional: a deployment without it only loses /reports/*. */
+export type OptionalUpstream = 'etl';
+export type UpstreamSources = Readonly<Record<Exclude<UpstreamName, OptionalUpstream>, InstanceSource> & Partial<Record<OptionalUpstream, InstanceSource>>>;
 
 /** One instance the gateway can send HTTP requests to. */
 export interface HttpTarget {

@@ -1,6 +1,6 @@
 import type { Logger } from '@eticket/logging';
 import { connectRegistry, ServiceWatcher, StaticSource, type DiscoveryConfig, type InstanceSource, type ServiceInstance } from '@eticket/discovery';
-import type { UpstreamName } from './directory';
+import type { OptionalUpstream, UpstreamName } from './directory';
 
 /** A hand-configured origin as a one-instance source (its id is the origin, so /status shows where it points). */
 export function staticSource(service: UpstreamName, url: string): StaticSource {
@@ -19,7 +19,7 @@ export function staticSource(service: UpstreamName, url: string): StaticSource {
 
 export interface SourceSettings {
   readonly discovery: DiscoveryConfig;
-  /** Static overrides (USER_SERVICE_HTTP_URL, ORDER_SERVICE_HTTP_URL). */
+  /** Static overrides (USER_SERVICE_HTTP_URL, ORDER_SERVICE_HTTP_URL, ETL_SERVICE_HTTP_URL). */
   readonly overrides: Readonly<Partial<Record<UpstreamName, string>>>;
 }
 
@@ -35,15 +35,18 @@ export interface Sources {
 /**
  * Discovery by default: one registry watcher per upstream. A static override
  * wins for its service (explicit beats implicit); a service with neither is a
- * start-up error naming both ways to fix it.
+ * start-up error naming both ways to fix it, except an optional one (etl),
+ * which then has no instances.
  */
 export function createSources(settings: SourceSettings, logger: Logger): Sources {
-  const names: UpstreamName[] = ['user', 'order'];
+  const names: UpstreamName[] = ['user', 'order', 'etl'];
+  const optional: readonly UpstreamName[] = ['etl' satisfies OptionalUpstream];
   const needsRegistry = names.filter((name) => settings.overrides[name] === undefined);
-  if (needsRegistry.length > 0 && settings.discovery.endpoints.length === 0) {
-    throw new Error(`no way to find the ${needsRegistry.join(' and ')} service: set ETCD_ENDPOINTS (discovery) or ${needsRegistry.map((name) => `${name.toUpperCase()}_SERVICE_HTTP_URL`).join(' / ')}`);
+  const missing = needsRegistry.filter((name) => !optional.includes(name));
+  if (missing.length > 0 && settings.discovery.endpoints.length === 0) {
+    throw new Error(`no way to find the ${missing.join(' and ')} service: set ETCD_ENDPOINTS (discovery) or ${missing.map((name) => `${name.toUpperCase()}_SERVICE_HTTP_URL`).join(' / ')}`);
   }
-  const registry = needsRegistry.length > 0 ? connectRegistry(settings.discovery) : undefined;
+  const registry = needsRegistry.length > 0 && settings.discovery.endpoints.length > 0 ? connectRegistry(settings.discovery) : undefined;
   const watchers: ServiceWatcher[] = [];
   const sources = {} as Record<UpstreamName, InstanceSource>;
   for (const name of names) {
@@ -53,7 +56,12 @@ export function createSources(settings: SourceSettings, logger: Logger): Sources
       sources[name] = staticSource(name, override);
       continue;
     }
-    const watcher = new ServiceWatcher(registry!.etcd, name, logger);
+    if (registry === undefined) {
+      logger.warn({ upstream: name }, `no discovery and no ${name.toUpperCase()}_SERVICE_HTTP_URL: its routes answer 503`);
+      sources[name] = new StaticSource(name, []);
+      continue;
+    }
+    const watcher = new ServiceWatcher(registry.etcd, name, logger);
     watchers.push(watcher);
     sources[name] = watcher;
   }
