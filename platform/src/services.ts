@@ -64,6 +64,8 @@ export function defaultServices(platformEnv: PlatformEnv, basePort: number, env:
     ...instances.map((i) => spec('user', `user-${i}`, basePort + 100 + i, '/health', { PORT: String(basePort + 100 + i), GRPC_PORT: String(basePort + 110 + i) })),
     ...instances.map((i) => spec('order', `order-${i}`, basePort + 200 + i, '/health', { PORT: String(basePort + 200 + i), GRPC_PORT: String(basePort + 210 + i) })),
     spec('gateway', 'gateway', gatewayPort, '/status', { GATEWAY_PORT: String(gatewayPort), PORT: String(gatewayPort), SERVICE_INSTANCE: 'gateway-1' }),
+    // The ETL service (base+301): scheduled warehouse loads and the admin reports, found by the gateway through etcd.
+    spec('etl', 'etl-1', basePort + 301, '/health', { PORT: String(basePort + 301) }),
   ];
   const only = env.ETICKET_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
   return only ? all.filter((s) => only.includes(s.service) || only.includes(s.name)) : all;
