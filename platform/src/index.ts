@@ -125,7 +125,8 @@ export async function startPlatform(opts: StartOptions = {}): Promise<PlatformHa
     wanted.push({ port: ports.haproxyWrite, owner: 'haproxy write' }, { port: ports.haproxyRead, owner: 'haproxy read' }, { port: ports.haproxyStats, owner: 'haproxy stats' });
   }
   if (external.warehouse === undefined) wanted.push({ port: ports.warehouse, owner: 'warehouse' });
-  if (wantCluster && !external.redis) ports.redis.forEach((port) => wanted.push({ port, owner: 'redis' }));
+  // Each cluster node also listens on its bus port, 10000 above its own.
+  if (wantCluster && !external.redis) ports.redis.forEach((port) => wanted.push({ port, owner: 'redis' }, { port: port + 10_000, owner: 'redis cluster bus' }));
   if (wantRing && !external.ring) {
     ports.ringNodes.forEach((port) => wanted.push({ port, owner: 'ring redis' }));
     ports.sentinels.forEach((port) => wanted.push({ port, owner: 'redis-sentinel' }));
