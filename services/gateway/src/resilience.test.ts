@@ -117,16 +117,13 @@ describe('balancing and failover', () => {
     expect(broken.calls).toBe(1);
   });
 
-  it('gives up on a hung instance at half the deadline and serves the GET from the other within the route timeout', async () => {
+  it('gives up on a hung instance at half the deadline and serves the GET from the other before the deadline', async () => {
     const [hung, well] = [await fake('hung', 'hang'), await fake('well')];
-    const { app } = await gatewayFor([hung.instance, well.instance], { ROUTE_TIMEOUT_READ_MS: '400' });
-    const timings = await Promise.all(Array.from({ length: 10 }, async () => {
-      const started = performance.now();
-      const response = await app.inject({ method: 'GET', url: eventUrl() });
-      return { status: response.statusCode, ms: performance.now() - started };
-    }));
-    expect(timings.every((timing) => timing.status === 200)).toBe(true);
-    expect(Math.max(...timings.map((timing) => timing.ms))).toBeLessThan(400 + 100);
+    const { app } = await gatewayFor([hung.instance, well.instance], { ROUTE_TIMEOUT_READ_MS: '1000' });
+    const statuses = await Promise.all(Array.from({ length: 10 }, async () => (await app.inject({ method: 'GET', url: eventUrl() })).statusCode));
+    // A request stuck on the hung instance until the deadline would be a 504: every one is a 200, some via the retry.
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 200));
+    expect(hung.calls).toBeGreaterThan(0);
   });
 });
 
