@@ -120,6 +120,8 @@ export async function query<Row extends pg.QueryResultRow>(db: Queryable, text: 
     }
   }
   try {
+    // A mark left by an earlier statement nobody checked is not this statement's.
+    if (!isPool(db)) unconfirmed.delete(db as pg.ClientBase);
     const result = await db.query<Row>(text, values as unknown[]);
     assertReplicated(db);
     return result.rows;

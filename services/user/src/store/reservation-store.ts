@@ -2,7 +2,7 @@ import { AppError } from '@eticket/errors';
 import type pg from 'pg';
 import type { AttemptOutcome, ReservationRequest, ReservationState, ReservationStore } from '../domain/reservation';
 import { isUuid } from '../domain/notification';
-import { translateDbError, type Database } from './db';
+import { assertReplicated, query, translateDbError, type Database } from './db';
 
 /** Prepared transactions of this participant are named `eticket:<transaction id>`. */
 const GID_PREFIX = 'eticket:';
@@ -91,10 +91,13 @@ export class PgReservationStore implements ReservationStore {
       if (mode === 'local') {
         await client.query('COMMIT');
         open = false;
+        assertReplicated(client);
         return { kind: 'reserved', ...price };
       }
       await client.query(`PREPARE TRANSACTION ${gid(request.txId)}`);
       open = false;
+      // A PREPARE the synchronous standby did not confirm could vanish in a failover: no vote (the coordinator aborts, and the abort rolls it back).
+      assertReplicated(client);
       return { kind: 'prepared', ...price };
     } catch (error) {
       if (open) {
@@ -112,7 +115,8 @@ export class PgReservationStore implements ReservationStore {
 
   async commit(txId: string): Promise<ReservationState | null> {
     try {
-      await this.pool.query(`COMMIT PREPARED ${gid(txId)}`);
+      // query() reports a COMMIT PREPARED the synchronous standby did not confirm as unavailable: phase 2 is retried.
+      await query(this.pool, `COMMIT PREPARED ${gid(txId)}`);
       return 'committed';
     } catch (error) {
       if (codeOf(error) !== NO_SUCH_PREPARED) throw translateDbError(error);
@@ -133,6 +137,7 @@ export class PgReservationStore implements ReservationStore {
         await client.query('INSERT INTO reservations (transaction_id, state) VALUES ($1, \'aborted\') ON CONFLICT (transaction_id) DO NOTHING', [txId]);
         const row = (await client.query<{ state: ReservationState }>('SELECT state FROM reservations WHERE transaction_id = $1', [txId])).rows[0];
         await client.query('COMMIT');
+        assertReplicated(client);
         return row?.state ?? 'aborted';
       } catch (error) {
         await client?.query('ROLLBACK').catch(() => undefined);
@@ -168,6 +173,7 @@ export class PgReservationStore implements ReservationStore {
       );
       await client.query('UPDATE reservations SET state = \'released\', release_reason = $2, updated_at = now() WHERE transaction_id = $1', [txId, reason]);
       await client.query('COMMIT');
+      assertReplicated(client);
       return 'released';
     } catch (error) {
       await client?.query('ROLLBACK').catch(() => undefined);
@@ -193,7 +199,7 @@ export class PgReservationStore implements ReservationStore {
 
   private async rollbackPrepared(txId: string): Promise<void> {
     try {
-      await this.pool.query(`ROLLBACK PREPARED ${gid(txId)}`);
+      await query(this.pool, `ROLLBACK PREPARED ${gid(txId)}`);
     } catch (error) {
       if (codeOf(error) !== NO_SUCH_PREPARED) throw translateDbError(error);
     }
