@@ -1,6 +1,6 @@
 import type { Logger } from '@eticket/logging';
 import { connectRegistry, ServiceWatcher, StaticSource, type DiscoveryConfig, type InstanceSource, type ServiceInstance } from '@eticket/discovery';
-import type { OptionalUpstream, UpstreamName } from './directory';
+import type { OptionalUpstream, UpstreamName, UpstreamSources } from './directory';
 
 /** A hand-configured origin as a one-instance source (its id is the origin, so /status shows where it points). */
 export function staticSource(service: UpstreamName, url: string): StaticSource {
@@ -24,7 +24,8 @@ export interface SourceSettings {
 }
 
 export interface Sources {
-  readonly sources: Record<UpstreamName, InstanceSource>;
+  /** An optional upstream with neither discovery nor an override is absent (the gateway gives it no instances and leaves it out of /status). */
+  readonly sources: UpstreamSources;
   /** Resolves when every watcher has its first snapshot (or at once without discovery). */
   readonly ready: Promise<void>;
   /** Reads from the registry once (for /status); undefined without discovery. */
@@ -36,7 +37,7 @@ export interface Sources {
  * Discovery by default: one registry watcher per upstream. A static override
  * wins for its service (explicit beats implicit); a service with neither is a
  * start-up error naming both ways to fix it, except an optional one (etl),
- * which then has no instances.
+ * which is then left out.
  */
 export function createSources(settings: SourceSettings, logger: Logger): Sources {
   const names: UpstreamName[] = ['user', 'order', 'etl'];
@@ -48,7 +49,7 @@ export function createSources(settings: SourceSettings, logger: Logger): Sources
   }
   const registry = needsRegistry.length > 0 && settings.discovery.endpoints.length > 0 ? connectRegistry(settings.discovery) : undefined;
   const watchers: ServiceWatcher[] = [];
-  const sources = {} as Record<UpstreamName, InstanceSource>;
+  const sources: Partial<Record<UpstreamName, InstanceSource>> = {};
   for (const name of names) {
     const override = settings.overrides[name];
     if (override !== undefined) {
@@ -58,15 +59,16 @@ export function createSources(settings: SourceSettings, logger: Logger): Sources
     }
     if (registry === undefined) {
       logger.warn({ upstream: name }, `no discovery and no ${name.toUpperCase()}_SERVICE_HTTP_URL: its routes answer 503`);
-      sources[name] = new StaticSource(name, []);
       continue;
     }
     const watcher = new ServiceWatcher(registry.etcd, name, logger);
     watchers.push(watcher);
     sources[name] = watcher;
   }
+  const { user, order } = sources;
+  if (user === undefined || order === undefined) throw new Error('unreachable: a required upstream has no source');
   return {
-    sources,
+    sources: { ...sources, user, order },
     ready: Promise.all(watchers.map((watcher) => watcher.start())).then(() => undefined),
     ping: registry === undefined ? undefined : async () => {
       await registry.etcd.get('services/').string();
