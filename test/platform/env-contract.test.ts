@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_ENV_KEYS } from '../../platform/src/index';
+import { PLATFORM_ENV_KEYS, portsFor } from '../../platform/src/index';
 import { platformEnv } from '../setup/platform-env';
 
 describe('platform env contract', () => {
@@ -10,7 +10,8 @@ describe('platform env contract', () => {
       expect(env[key], key).not.toBe('');
       expect(process.env[key], key).toBe(env[key]);
     }
-    expect(env.USER_DB_WRITE_URL).toBe('postgres://eticket:eticket@127.0.0.1:20500/eticket_users');
-    expect(env.ORDER_MONGO_URL).toBe('mongodb://127.0.0.1:20017/eticket_orders');
+    const ports = portsFor(Number(process.env.ETICKET_TEST_BASE_PORT ?? 20000));
+    expect(env.USER_DB_WRITE_URL).toBe(`postgres://eticket:eticket@127.0.0.1:${ports.haproxyWrite}/eticket_users`);
+    expect(env.ORDER_MONGO_URL).toBe(`mongodb://127.0.0.1:${ports.ferretdb}/eticket_orders`);
   });
 });
