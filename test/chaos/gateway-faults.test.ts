@@ -86,14 +86,12 @@ describe('gateway under faults', () => {
     const client = new Pool(stack.gatewayUrl, { connections: 1 });
     const login = JSON.stringify({ email: 'nobody@example.test', password: 'x' });
     await client.request({ path: '/status/live', method: 'GET' }).then((response) => response.body.text());
-    await Promise.all(stack.users.map(async (user) => user.process?.stop('SIGKILL')));
-    // Right after the crash (instances still registered, connections refused), after the breakers open, and after the leases expire.
     const latencies: number[] = [];
     const statuses = new Set<number>();
     const codes = new Set<string>();
-    const until = Date.now() + (LEASE_TTL_SECONDS + 1) * 1000;
-    try {
-      while (Date.now() < until) {
+    /** Ten requests of each kind a caller might send: a write (login) and a read with no stale copy. */
+    const sample = async (): Promise<void> => {
+      for (let i = 0; i < 10; i += 1) {
         for (const request of [
           () => client.request({ path: '/user/login', method: 'POST', headers: { 'content-type': 'application/json' }, body: login }),
           () => client.request({ path: `/event/${randomUUID()}`, method: 'GET' }),
@@ -106,8 +104,19 @@ describe('gateway under faults', () => {
           codes.add(body.code ?? '');
           expect(response.headers['content-type']).toContain('application/problem+json');
         }
-        await sleep(50);
+        await sleep(20);
       }
+    };
+    await Promise.all(stack.users.map(async (user) => user.process?.stop('SIGKILL')));
+    try {
+      // Right after the crash (instances still registered, connections refused) ...
+      await sample();
+      // ... once the breakers have opened ...
+      await eventually('both breakers to open', async () => ((await stack.instances()).every((instance) => instance.breaker === 'open') ? true : undefined), 10_000, 100);
+      await sample();
+      // ... and once the leases have expired (no instance registered at all).
+      await eventually('both instances to leave the pool', async () => ((await stack.instances()).length === 0 ? true : undefined), (LEASE_TTL_SECONDS + 5) * 1000, 100);
+      await sample();
     } finally {
       await client.close();
     }

@@ -91,7 +91,7 @@ export class ClientPool<C> {
   }
 
   async close(): Promise<void> {
-    (this.source as { off?: (event: 'change', listener: (instances: ServiceInstance[]) => void) => void }).off?.('change', this.onChange);
+    this.source.off?.('change', this.onChange);
     this.pool.close();
     await this.source.close();
   }

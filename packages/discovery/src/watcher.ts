@@ -8,6 +8,7 @@ export interface InstanceSource {
   readonly service: string;
   instances(): ServiceInstance[];
   on(event: 'change', listener: (instances: ServiceInstance[]) => void): unknown;
+  off?(event: 'change', listener: (instances: ServiceInstance[]) => void): unknown;
   close(): Promise<void>;
 }
 
