@@ -36,15 +36,35 @@ export function processesMatching(needle: string): Array<{ pid: number; cmd: str
   return found;
 }
 
-/** The process group of `pid` (field 5 of /proc/<pid>/stat), undefined once it is gone. */
-export function processGroupOf(pid: number): number | undefined {
+/** The parent of `pid` (field 4 of /proc/<pid>/stat), undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    return Number.isInteger(pgid) && pgid > 0 ? pgid : undefined;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Every live descendant of `pid` (children, their children, ...), read from /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const child = Number(entry);
+    if (!Number.isInteger(child)) continue;
+    const parent = parentOf(child);
+    if (parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return found;
 }
 
 /** Signals the group led by `pid` (our children are group leaders), else the pid alone. */

@@ -9,7 +9,7 @@ import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:f
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunAs } from './os-user';
-import { isAlive, processGroupOf, signalGroup, terminate, waitUntilDead } from './proc';
+import { descendantsOf, isAlive, signalGroup, terminate, waitUntilDead } from './proc';
 
 export interface SpawnSpec {
   name: string;
@@ -99,24 +99,25 @@ export class ManagedProcess {
 
   /**
    * A crash on purpose (failover drills): `signal` to the whole group and to
-   * the groups of its companions, then wait for the exit. Unlike stop() there
-   * is no grace period. A Patroni node's postmaster lives in a session of its
-   * own; the node is only "lost", as with a dead machine, when it goes too
-   * (a postmaster that outlived its Patroni would still take writes from
-   * anyone connected to it directly).
+   * its companions with all their descendants, then wait for the exit
+   * (SIGSTOP/SIGCONT: freeze and thaw, no wait). Unlike stop() there is no
+   * grace period. A Patroni node's postmaster lives in a session of its own;
+   * the node is only "lost", as with a dead machine, when it goes too (a
+   * postmaster that outlived its Patroni would still take writes from anyone
+   * connected to it directly), and only frozen when its walreceiver is.
    */
   async kill(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 5000): Promise<void> {
     if (!this.running) return;
-    // Read first: once Patroni is gone nothing else names the postmaster.
+    // Read first: once Patroni is gone nothing else names the postmaster. Each PostgreSQL child
+    // (backends, walreceiver, ...) calls setsid(), so neither the postmaster's group nor its
+    // session holds them: they are found as its descendants and signalled one by one, all at
+    // once with the postmaster (a frozen node must not keep streaming through its walreceiver).
     const companions = this.companionPids();
+    const members = companions.flatMap((pid) => [pid, ...descendantsOf(pid)]);
     signalGroup(this.pid, signal);
-    for (const pid of companions) {
-      // The postmaster is not its group's leader (Patroni's short-lived launcher is), but its
-      // backends share that group: signalling the group takes them all down at the same instant.
-      const group = processGroupOf(pid);
-      if (group !== undefined && group !== processGroupOf(process.pid)) signalGroup(group, signal);
-      else signalGroup(pid, signal);
-    }
+    for (const pid of members) signalGroup(pid, signal);
+    // A freeze (SIGSTOP) or thaw (SIGCONT) ends nothing: there is no exit to wait for.
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return;
     let timer: NodeJS.Timeout | undefined;
     const exited = await Promise.race([
       this.exited.then(() => true),
@@ -126,8 +127,8 @@ export class ManagedProcess {
     ]);
     clearTimeout(timer);
     if (!exited) throw new Error(`${this.name} (pid ${this.pid}) did not exit ${timeoutMs} ms after ${signal}`);
-    if (signal === 'SIGKILL' && !(await waitUntilDead(companions, timeoutMs))) {
-      throw new Error(`${this.name}: companions ${companions.join(', ')} still alive ${timeoutMs} ms after SIGKILL`);
+    if (signal === 'SIGKILL' && !(await waitUntilDead(members, timeoutMs))) {
+      throw new Error(`${this.name}: companions ${members.filter(isAlive).join(', ')} still alive ${timeoutMs} ms after SIGKILL`);
     }
   }
 

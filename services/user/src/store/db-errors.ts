@@ -86,7 +86,8 @@ export function shouldDiscardConnection(error: unknown): boolean {
 
 /**
  * PostgreSQL's warning when a wait for the synchronous standby was cancelled
- * (a statement timeout, a cancel request): the transaction is committed on
+ * (a cancel request; PostgreSQL turns the statement timeout off before a
+ * commit, so that never does it): the transaction is committed on
  * the primary but may exist nowhere else, so a failover now could lose it.
  */
 export const SYNC_REP_CANCELLED = /canceling wait for synchronous replication/i;

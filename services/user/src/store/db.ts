@@ -61,8 +61,9 @@ function createPool(url: string, settings: DatabaseSettings, role: string): pg.P
 
 /**
  * Clients whose last statement committed on the primary without the
- * synchronous standby's confirmation (the wait for it was cancelled, e.g. by
- * statement_timeout while the standby was unreachable). Such a write could
+ * synchronous standby's confirmation (the wait for it was cancelled by a
+ * cancel request, e.g. an operator's pg_cancel_backend; the statement timeout
+ * is off during a commit, so it never ends that wait). Such a write could
  * be lost by a failover, so it is not acknowledged: the caller gets a 503
  * and retries (every write path is idempotent or checked on retry).
  */
