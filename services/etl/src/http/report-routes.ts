@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { optionalRange, seriesRange } from '../domain/report-range';
 import { warehouseError } from '../store/pool';
 import * as reports from '../store/reports';
+import { openQuarantine, runs } from '../store/run-reports';
 
 /** Series reports without days cover this many, ending today. */
 const DEFAULT_DAYS = 30;
@@ -67,7 +68,7 @@ export function registerReportRoutes(app: HttpApp, warehouse: pg.Pool, now: () =
   app.get(reportsApi.runs.url, { schema: reportsApi.runs.schema }, async (request) => {
     admin(request);
     const paged = paging(request.query);
-    const [found, quarantine] = await read(() => Promise.all([reports.runs(warehouse, paged), reports.openQuarantine(warehouse, QUARANTINE_SHOWN)]));
+    const [found, quarantine] = await read(() => Promise.all([runs(warehouse, paged), openQuarantine(warehouse, QUARANTINE_SHOWN)]));
     return { ...page(found, paged), quarantine };
   });
 }
