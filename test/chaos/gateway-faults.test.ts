@@ -89,7 +89,7 @@ describe('gateway under faults', () => {
     const latencies: number[] = [];
     const statuses = new Set<number>();
     const codes = new Set<string>();
-    /** Ten requests of each kind a caller might send: a write (login) and a read with no stale copy. */
+    /** Ten requests of each kind a caller might send, one after the other: a write (login) and a read with no stale copy. */
     const sample = async (): Promise<void> => {
       for (let i = 0; i < 10; i += 1) {
         for (const request of [
@@ -109,12 +109,16 @@ describe('gateway under faults', () => {
     };
     await Promise.all(stack.users.map(async (user) => user.process?.stop('SIGKILL')));
     try {
-      // Right after the crash (instances still registered, connections refused) ...
+      // Right after the crash: both instances still registered, connections refused ...
       await sample();
-      // ... once the breakers have opened ...
-      await eventually('both breakers to open', async () => ((await stack.instances()).every((instance) => instance.breaker === 'open') ? true : undefined), 10_000, 100);
+      // ... while the breakers open (the load test before left successes in their window: requests keep coming) ...
+      await eventually('both breakers to open', async () => {
+        await sample();
+        const listed = await stack.instances();
+        return listed.length === 2 && listed.every((instance) => instance.breaker === 'open') ? true : undefined;
+      }, 15_000, 0);
       await sample();
-      // ... and once the leases have expired (no instance registered at all).
+      // ... and once the leases have expired: no instance registered at all.
       await eventually('both instances to leave the pool', async () => ((await stack.instances()).length === 0 ? true : undefined), (LEASE_TTL_SECONDS + 5) * 1000, 100);
       await sample();
     } finally {
@@ -122,6 +126,7 @@ describe('gateway under faults', () => {
     }
     console.info(`all down: ${latencies.length} requests, slowest ${Math.max(...latencies).toFixed(1)} ms, median ${[...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!.toFixed(1)} ms, codes ${[...codes].join(', ')}`);
     expect([...statuses]).toEqual([503]);
+    expect([...codes].sort()).toEqual(['CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
     expect(Math.max(...latencies)).toBeLessThan(10);
 
     const stale = await fetch(listUrl);
