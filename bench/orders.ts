@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { signInternalIdentity, type Identity } from '@eticket/auth';
 import { dataLayout, defaultDataDir, repoRoot } from '../platform/src/index';
@@ -122,6 +123,11 @@ const median = (values: readonly number[]): number => {
 
 async function main(): Promise<void> {
   const platform = platformEnv();
+  // A database of its own per run: every run starts from empty collections (FerretDB's background
+  // scans read whole collections, so history left by earlier runs would be measured too).
+  const mongoUrl = new URL(platform.mongo);
+  mongoUrl.pathname = `/bench_orders_${Date.now()}`;
+  platform.mongo = mongoUrl.toString();
   const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
   type Six = [number, number, number, number, number, number];
   const [userHttp, userGrpc, twoPcHttp, twoPcGrpc, localHttp, localGrpc] = (await Promise.all(Array.from({ length: 6 }, () => freePort()))) as Six;
@@ -251,6 +257,9 @@ async function main(): Promise<void> {
     process.stdout.write(`results written to ${file}\n`);
   } finally {
     await stopAll();
+    const mongo = new MongoClient(platform.mongo);
+    await mongo.db().dropDatabase().catch(() => undefined);
+    await mongo.close();
   }
 }
 

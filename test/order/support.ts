@@ -51,6 +51,13 @@ export class OrderStack {
   user: ServiceProcess | undefined;
   gateway: ServiceProcess | undefined;
 
+  /**
+   * Each stack gets an order database of its own, so one test file's orders
+   * never show up in another's scans or invariants (the platform's database
+   * keeps whatever earlier runs left; FerretDB's scans read all of it).
+   */
+  readonly mongoUrl: string;
+
   private constructor(
     readonly options: StackOptions,
     readonly userPorts: { http: number; grpc: number },
@@ -60,7 +67,10 @@ export class OrderStack {
     const env = platformEnv();
     this.db = new pg.Pool({ connectionString: env.USER_DB_WRITE_URL, max: 4 });
     this.db.on('error', () => undefined);
-    this.mongo = new MongoClient(env.ORDER_MONGO_URL);
+    const url = new URL(env.ORDER_MONGO_URL);
+    url.pathname = `/test_${options.name.replace(/[^a-z0-9]/gi, '_')}_${randomUUID().slice(0, 8)}`;
+    this.mongoUrl = url.toString();
+    this.mongo = new MongoClient(this.mongoUrl);
     this.repository = new MongoOrderRepository(this.mongo.db());
   }
 
@@ -132,7 +142,7 @@ export class OrderStack {
       entry: 'services/order/src/main.ts',
       env: {
         INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-        ORDER_MONGO_URL: platformEnv().ORDER_MONGO_URL,
+        ORDER_MONGO_URL: this.mongoUrl,
         USER_SERVICE_GRPC_ADDR: `127.0.0.1:${this.userPorts.grpc}`,
         PORT: String(instance.http),
         GRPC_PORT: String(instance.grpc),
@@ -295,6 +305,7 @@ export class OrderStack {
     await this.gateway?.stop();
     for (const instance of this.orderInstances) await instance.process?.stop();
     await this.user?.stop();
+    await this.mongo.db().dropDatabase().catch(() => undefined);
     await this.mongo.close();
     await this.db.end();
   }

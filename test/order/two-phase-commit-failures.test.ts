@@ -27,6 +27,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/**
+ * Restarts the User Service with `env`, then the order service: the latter's
+ * client pool opened its breaker when the previous User Service died, and a
+ * test must not depend on when it half-opens again.
+ */
+async function restartUser(env: Record<string, string> = {}) {
+  await stack.user?.stop();
+  const user = await stack.startUser(env);
+  await stack.orderProcess()?.stop();
+  await stack.startOrder(0);
+  return user;
+}
+
 /** Places an order whose request is expected to die with the process that serves it. */
 async function placeDying(eventId: string, quantity: number): Promise<string> {
   const key = randomUUID();
@@ -80,8 +93,7 @@ describe('two-phase commit failures', () => {
 
   it('User Service SIGKILLed between prepare and commit: the decision stands and the commit is completed after it restarts', async () => {
     const eventId = await stack.event(10);
-    await stack.user?.stop();
-    const doomed = await stack.startUser({ RESERVATION_TEST_FAULT: 'crash-before-commit' });
+    const doomed = await restartUser({ RESERVATION_TEST_FAULT: 'crash-before-commit' });
     const placed = await stack.placeOrder(buyer, eventId, 2);
     // The coordinator had decided commit; phase 2 is its problem now, not the buyer's.
     expect(placed.status).toBe(201);
@@ -98,8 +110,7 @@ describe('two-phase commit failures', () => {
 
   it('User Service SIGKILLed right after PREPARE, before it could vote: the order is refused and the prepared reservation rolled back after the restart', async () => {
     const eventId = await stack.event(10);
-    await stack.user?.stop();
-    const doomed = await stack.startUser({ RESERVATION_TEST_FAULT: 'crash-after-prepare' });
+    const doomed = await restartUser({ RESERVATION_TEST_FAULT: 'crash-after-prepare' });
     const key = randomUUID();
     const placed = await stack.placeOrder(buyer, eventId, 5, key);
     expect(placed.status).toBe(503);
@@ -116,9 +127,8 @@ describe('two-phase commit failures', () => {
 
   it('a prepare that outlives the coordinator\'s deadline is aborted: 504 for the buyer, nothing left held', async () => {
     const eventId = await stack.event(10);
-    await stack.user?.stop();
     // The participant PREPAREs, then sits on its vote for 3 s; the coordinator waits 1.5 s.
-    await stack.startUser({ RESERVATION_TEST_PREPARE_DELAY_MS: '3000', RESERVATION_TEST_DELAY_POINT: 'after-prepare' });
+    await restartUser({ RESERVATION_TEST_PREPARE_DELAY_MS: '3000', RESERVATION_TEST_DELAY_POINT: 'after-prepare' });
     const key = randomUUID();
     const placed = await stack.placeOrder(buyer, eventId, 2, key);
     expect(placed.status).toBe(504);
@@ -133,9 +143,8 @@ describe('two-phase commit failures', () => {
 
   it('an abort that arrives before its prepare leaves a tombstone, and the late prepare is refused', async () => {
     const eventId = await stack.event(10);
-    await stack.user?.stop();
     // This time the participant is slow before it claims anything: the abort overtakes the prepare.
-    await stack.startUser({ RESERVATION_TEST_PREPARE_DELAY_MS: '3000', RESERVATION_TEST_DELAY_POINT: 'before-claim' });
+    await restartUser({ RESERVATION_TEST_PREPARE_DELAY_MS: '3000', RESERVATION_TEST_DELAY_POINT: 'before-claim' });
     const key = randomUUID();
     expect((await stack.placeOrder(buyer, eventId, 2, key)).status).toBe(504);
     const orderId = deriveResourceId(buyer.userId, 'order', key);
@@ -145,7 +154,6 @@ describe('two-phase commit failures', () => {
     const report = await settledInvariants(stack, eventId);
     expect(report).toMatchObject({ available: 10, held: 0, prepared: [] });
     expect(await stack.reservation(orderId)).toMatchObject({ state: 'aborted' });
-    await stack.user?.stop();
-    await stack.startUser();
+    await restartUser();
   });
 });

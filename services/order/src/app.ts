@@ -157,14 +157,15 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     recovery,
     holds: holds,
     async start() {
-      // Participants may ask for decisions while recovery runs.
       await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
-      await recovery.scan().catch((error: unknown) => logger.warn({ err: error }, 'start-up recovery incomplete; the periodic scan continues'));
-      // The start-up recovery just ran: the loop's first pass waits an interval. Holds are scanned at once.
-      recoveryLoop.start(config.RECOVERY_SCAN_INTERVAL_MS);
-      holdsLoop.start();
       timers.start();
       await http.listen({ host: config.HOST, port: config.PORT });
+      // Start-up recovery (then every interval) and the first hold scan run at once, in the background:
+      // serving meanwhile is safe (every decision is a first-writer-wins insert, every step idempotent;
+      // an order read while still undecided past the bound is settled on the spot), and on FerretDB,
+      // which scans whole collections, waiting for them would make start-up time grow with history.
+      recoveryLoop.start();
+      holdsLoop.start();
       logger.info({ port: config.PORT, grpcPort: config.GRPC_PORT, mode: config.ORDER_PLACEMENT_MODE }, 'order service ready');
     },
     async stop() {

@@ -39,6 +39,21 @@ export interface HoldScanReport {
 }
 
 const HOLDS_MARK = 'holds';
+/** Expiries and releases a scan runs at once. */
+const SCAN_CONCURRENCY = 8;
+
+/** Runs `work` over `items`, at most `limit` at a time; a failure is the item's own (it stays open for the next scan). */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 const RELEASES_MARK = 'releases';
 
 /**
@@ -107,19 +122,25 @@ export class Holds {
     const earliestDecision = holds.reduce((min, hold) => Math.min(min, hold.decidedAt.getTime()), now.getTime());
     const closed = new Set((await orders.closuresSince(new Date(earliestDecision), settings.batch * 10)).map((closure) => closure.orderId));
     let holdsMark = new Date(now.getTime() - settings.safetyMarginMs);
+    const keepHold = (at: Date) => {
+      if (at.getTime() < holdsMark.getTime()) holdsMark = at;
+    };
     let expired = 0;
     let scheduled = 0;
-    for (const hold of holds) {
-      if (closed.has(hold.orderId)) continue;
-      if (hold.holdExpiresAt.getTime() < holdsMark.getTime()) holdsMark = hold.holdExpiresAt;
+    const open = holds.filter((hold) => !closed.has(hold.orderId));
+    for (const hold of open) {
+      keepHold(hold.holdExpiresAt);
       if (hold.holdExpiresAt.getTime() > now.getTime()) {
         scheduler.schedule(hold.orderId, hold.holdExpiresAt);
         scheduled += 1;
-      } else if (await leases.claim(`expire:${hold.orderId}`, settings.leaseMs)) {
-        await this.expire(hold.orderId);
-        expired += 1;
       }
     }
+    // Holds already over: expired a few at a time (a backlog after downtime must not take one round trip after another).
+    await forEachLimited(open.filter((hold) => hold.holdExpiresAt.getTime() <= now.getTime()), SCAN_CONCURRENCY, async (hold) => {
+      if (!(await leases.claim(`expire:${hold.orderId}`, settings.leaseMs))) return;
+      await this.expire(hold.orderId);
+      expired += 1;
+    });
     if (holds.length >= settings.batch) {
       const last = holds.at(-1)?.holdExpiresAt ?? now;
       if (last.getTime() < holdsMark.getTime()) holdsMark = last;
@@ -130,12 +151,12 @@ export class Holds {
     const closures = await orders.closuresSince(releasesSince, settings.batch);
     let releasesMark = new Date(now.getTime() - settings.safetyMarginMs);
     let released = 0;
-    for (const closure of closures) {
-      if (closure.outcome === 'paid' || (await orders.seatsReleased(closure.orderId))) continue;
+    await forEachLimited(closures.filter((closure) => closure.outcome !== 'paid'), SCAN_CONCURRENCY, async (closure) => {
+      if (await orders.seatsReleased(closure.orderId)) return;
       const done = (await leases.claim(`release:${closure.orderId}`, settings.leaseMs)) && (await this.release(closure.orderId, closure.outcome));
       if (done) released += 1;
       else if (closure.at.getTime() < releasesMark.getTime()) releasesMark = closure.at;
-    }
+    });
     if (closures.length >= settings.batch) {
       const last = closures.at(-1)?.at ?? now;
       if (last.getTime() < releasesMark.getTime()) releasesMark = last;

@@ -6,6 +6,17 @@ export interface DecisionSource {
   decisionFor(txId: string): Promise<'commit' | 'abort' | 'pending'>;
 }
 
+/** However the decision source is reached, one question never holds up the sweep for longer than this. */
+const ASK_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no decision within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface ResolverReport {
   readonly committed: number;
   readonly aborted: number;
@@ -39,7 +50,7 @@ export class PreparedResolver {
     for (const txId of stale) {
       let decision: 'commit' | 'abort' | 'pending';
       try {
-        decision = await this.decisions.decisionFor(txId);
+        decision = await withTimeout(this.decisions.decisionFor(txId), ASK_TIMEOUT_MS);
       } catch (error) {
         unreachable += 1;
         this.logger.warn({ err: error, txId }, 'prepared reservation in doubt: the coordinator cannot be reached');
