@@ -6,9 +6,9 @@ import { buildUserService, type UserService } from '../../services/user/src/app'
 import { loadConfig } from '../../services/user/src/config';
 import { createDatabase, type Database } from '../../services/user/src/store/db';
 import { migrate } from '../../services/user/src/store/migrate';
-import { platformEnv } from '../setup/platform-env';
+import { listOf, platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
-import { members, nodeUrl, wholeCluster, withClient } from './cluster';
+import { wholeCluster, withClient } from './cluster';
 
 // Read/write splitting with read-your-writes across two User Service
 // instances that share their write marks through the platform's Redis
@@ -43,12 +43,13 @@ async function start(name: string): Promise<UserService> {
 
 const as = async (identity: Identity) => ({ 'x-eticket-identity': await signInternalIdentity(identity, secrets.INTERNAL_AUTH_SECRET) });
 
-async function standbyUrls(): Promise<string[]> {
-  return (await members()).filter((m) => m.role === 'standby').map(nodeUrl);
-}
-
+// Every node that is in recovery, asked directly rather than through Patroni's member list: a node
+// that rejoined after an earlier failover test may serve reads through HAProxy before Patroni lists it
+// as a standby, and its replay must be paused too or it would show the event.
 async function setReplay(action: 'pause' | 'resume'): Promise<void> {
-  for (const url of await standbyUrls()) await withClient(url, (client) => client.query(`SELECT pg_wal_replay_${action}()`));
+  for (const url of listOf(platformEnv().USER_DB_NODE_URLS)) {
+    await withClient(url, (client) => client.query(`DO $$ BEGIN IF pg_is_in_recovery() THEN PERFORM pg_wal_replay_${action}(); END IF; END $$`));
+  }
 }
 
 type ReadCounts = { standby: number; primary: number; primaryAwaitingReplay: number; primaryAfterStandbyError: number };
