@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { grpcPeers, type ClientPool, type DiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import type { CommitDecision, Placement } from '../domain/order';
@@ -68,11 +67,6 @@ export function userServicePeers(discovery: DiscoveryConfig, staticAddress: stri
   const seats = new PooledSeatParticipant(grpcPeers<GrpcSeatParticipant>(discovery, 'user', staticAddress, {
     connect: (address) => new GrpcSeatParticipant(address),
     disconnect: (client) => client.close(),
-    // Calls wait for a connection (waitForReady): a crashed instance would hold a Prepare until its deadline and
-    // so fail that order. Prefer connected channels: a crashed peer's channel drops out of READY when its
-    // connection closes, so only a call already on its way there is lost (and the lease drops the instance
-    // within its TTL). With no channel connected (start-up), any instance will do.
-    usable: (client) => client.connectivity() === grpc.connectivityState.READY,
     onBreakerChange,
   }, logger));
   const notifier = new PooledNotifier(grpcPeers<GrpcNotifier>(discovery, 'user', staticAddress, {

@@ -51,14 +51,6 @@ export class GrpcSeatParticipant implements SeatParticipant {
     this.client.close();
   }
 
-  /**
-   * The channel's state, for a pool of instances that prefers connected channels (a crashed peer's is not).
-   * Asking starts connecting an idle channel, so a new or idle instance becomes connected and joins in.
-   */
-  connectivity(): grpc.connectivityState {
-    return this.client.getChannel().getConnectivityState(true);
-  }
-
   private async vote(call: () => Promise<PrepareResponse__Output>): Promise<Vote> {
     try {
       return fromWire(await call());
