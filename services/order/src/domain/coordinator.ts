@@ -64,33 +64,57 @@ export class Coordinator {
 
   async place(request: PlacementRequest): Promise<PlacementResult> {
     const { settings, clock } = this.deps;
-    const release = await this.deps.slots.acquire(settings.slotWaitMs);
-    if (release === null) throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many orders are being placed right now; retry in a moment', { retryAfterSeconds: 1 });
-    try {
-      return await this.run({ ...request, id: request.orderId, mode: settings.mode, createdAt: clock.now(), coordinator: settings.instance });
-    } finally {
-      release();
-    }
-  }
+    const placement: Placement = { ...request, id: request.orderId, mode: settings.mode, createdAt: clock.now(), coordinator: settings.instance };
 
-  private async run(placement: Placement): Promise<PlacementResult> {
     // Step 1: prepare the order participant.
     const inserted = await this.deps.orders.insertPlacement(placement);
     if (!inserted.created) return { kind: 'existing', placement: inserted.existing };
 
-    // Step 2: prepare the seat participant (or, in the baseline, reserve outright).
-    const ballot = await this.collectVote(placement);
-    if (ballot.kind === 'yes') this.deps.faults.reached('crash-after-prepare');
+    // A slot bounds the seat reservations this instance keeps prepared (PostgreSQL allows only
+    // max_prepared_transactions): taken for the prepare, given back as soon as nothing is prepared.
+    const slot = await this.deps.slots.acquire(settings.slotWaitMs);
+    if (slot === null) return this.refuseOverloaded(placement);
+    let held = true;
+    const free = () => {
+      if (held) slot();
+      held = false;
+    };
+    try {
+      // Step 2: prepare the seat participant (or, in the baseline, reserve outright).
+      const ballot = await this.collectVote(placement);
+      if (ballot.kind === 'yes') this.deps.faults.reached('crash-after-prepare');
+      // A no vote means the participant rolled back: nothing of this transaction is prepared any more.
+      if (ballot.kind === 'no') free();
 
-    // Step 3: decide, durably.
-    const decision = await this.deps.log.decide(this.proposal(placement, ballot));
-    if (decision.outcome === 'commit') this.deps.faults.reached('crash-after-decision');
-    if (ballot.kind === 'yes' && decision.outcome === 'abort') {
-      this.deps.logger.warn({ txId: placement.id, decidedBy: decision.decidedBy }, 'a commit came too late: the transaction had been presumed aborted');
+      // Step 3: decide, durably.
+      const decision = await this.deps.log.decide(this.proposal(placement, ballot));
+      if (decision.outcome === 'commit') this.deps.faults.reached('crash-after-decision');
+      if (ballot.kind === 'yes' && decision.outcome === 'abort') {
+        this.deps.logger.warn({ txId: placement.id, decidedBy: decision.decidedBy }, 'a commit came too late: the transaction had been presumed aborted');
+      }
+
+      // Step 4: phase 2.
+      await this.finish(placement, decision, ballot);
+      return { kind: 'decided', record: { placement, decision, closure: null } };
+    } finally {
+      free();
     }
+  }
 
-    // Step 4: phase 2.
-    await this.finish(placement, decision, ballot);
+  /** No slot freed up in time: abort before anyone prepared anything, and say why. */
+  private async refuseOverloaded(placement: Placement): Promise<PlacementResult> {
+    const abort: AbortDecision = {
+      txId: placement.id,
+      orderId: placement.id,
+      mode: placement.mode,
+      decidedBy: 'coordinator',
+      decidedAt: this.deps.clock.now(),
+      outcome: 'abort',
+      reasonCode: 'UPSTREAM_UNAVAILABLE',
+      reason: 'Too many orders are being placed right now; the order was not placed. Try again with a new Idempotency-Key',
+      participantsClean: true,
+    };
+    const decision = await this.deps.log.decide(abort);
     return { kind: 'decided', record: { placement, decision, closure: null } };
   }
 
