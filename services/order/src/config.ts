@@ -30,8 +30,8 @@ export const OrderConfigSchema = Type.Object({
    * local platform, shared by every instance).
    */
   TWO_PC_MAX_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 1_000, default: 32 }),
-  /** How long a new order may wait for one of those slots before it is refused with 503 (below the gateway's 10 s write deadline). */
-  TWO_PC_SLOT_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 8_000 }),
+  /** How long a new order may wait for one of those slots before it is refused with 503. */
+  TWO_PC_SLOT_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }),
   /** Deadline of one phase-2 call (Commit, Abort, Release) and of a notification. */
   TWO_PC_PHASE2_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
   /**

@@ -101,23 +101,3 @@ describe('two-phase commit coordinator', () => {
     expect(d.log.decisions.get('o-1')).toMatchObject({ outcome: 'commit', mode: 'local' });
   });
 });
-
-describe('coordinator slots (bounded prepared transactions)', () => {
-  it('gives a slot back as soon as the participant votes no, and refuses with 503 when none frees up in time', async () => {
-    const d = domainHarness({ seats: 0 });
-    // Four slots: rejections do not keep them.
-    for (let i = 0; i < 8; i += 1) expect((await d.coordinator.place(request(`no-${i}`))).kind).toBe('decided');
-    const blocked = domainHarness({ seats: 100 });
-    blocked.seats.down = true;
-    const prepare = blocked.seats.prepare.bind(blocked.seats);
-    const stuck: Array<() => void> = [];
-    blocked.seats.prepare = (r) => new Promise((resolve) => stuck.push(() => resolve(prepare(r))));
-    const inFlight = Array.from({ length: 4 }, (_, i) => blocked.coordinator.place(request(`slow-${i}`)));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const refused = await blocked.coordinator.place(request('late'));
-    expect(refused.kind === 'decided' && refused.record.decision).toMatchObject({ outcome: 'abort', reasonCode: 'UPSTREAM_UNAVAILABLE', participantsClean: true });
-    for (const go of stuck) go();
-    blocked.seats.down = false;
-    await Promise.all(inFlight);
-  }, 10_000);
-});

@@ -60,77 +60,37 @@ type Ballot = Vote | { readonly kind: 'unknown'; readonly error: AppError };
  *     participant's rollback; the order simply reads as rejected.
  */
 export class Coordinator {
-  /** Transactions in progress, so a shutdown can let them reach their decision and phase 2. */
-  private readonly running = new Set<Promise<unknown>>();
-
   constructor(private readonly deps: CoordinatorDeps) {}
 
-  place(request: PlacementRequest): Promise<PlacementResult> {
-    // Tracked here rather than by the HTTP server: a buyer who hangs up does not end the transaction.
-    const work = this.placeTracked(request);
-    this.running.add(work);
-    void work.finally(() => this.running.delete(work)).catch(() => undefined);
-    return work;
-  }
-
-  /** Waits for every transaction in progress to finish its steps. */
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-
-  private async placeTracked(request: PlacementRequest): Promise<PlacementResult> {
+  async place(request: PlacementRequest): Promise<PlacementResult> {
     const { settings, clock } = this.deps;
-    const placement: Placement = { ...request, id: request.orderId, mode: settings.mode, createdAt: clock.now(), coordinator: settings.instance };
+    const release = await this.deps.slots.acquire(settings.slotWaitMs);
+    if (release === null) throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many orders are being placed right now; retry in a moment', { retryAfterSeconds: 1 });
+    try {
+      return await this.run({ ...request, id: request.orderId, mode: settings.mode, createdAt: clock.now(), coordinator: settings.instance });
+    } finally {
+      release();
+    }
+  }
 
+  private async run(placement: Placement): Promise<PlacementResult> {
     // Step 1: prepare the order participant.
     const inserted = await this.deps.orders.insertPlacement(placement);
     if (!inserted.created) return { kind: 'existing', placement: inserted.existing };
 
-    // A slot bounds the seat reservations this instance keeps prepared (PostgreSQL allows only
-    // max_prepared_transactions): taken for the prepare, given back as soon as nothing is prepared.
-    const slot = await this.deps.slots.acquire(settings.slotWaitMs);
-    if (slot === null) return this.refuseOverloaded(placement);
-    let held = true;
-    const free = () => {
-      if (held) slot();
-      held = false;
-    };
-    try {
-      // Step 2: prepare the seat participant (or, in the baseline, reserve outright).
-      const ballot = await this.collectVote(placement);
-      if (ballot.kind === 'yes') this.deps.faults.reached('crash-after-prepare');
-      // A no vote means the participant rolled back: nothing of this transaction is prepared any more.
-      if (ballot.kind === 'no') free();
+    // Step 2: prepare the seat participant (or, in the baseline, reserve outright).
+    const ballot = await this.collectVote(placement);
+    if (ballot.kind === 'yes') this.deps.faults.reached('crash-after-prepare');
 
-      // Step 3: decide, durably.
-      const decision = await this.deps.log.decide(this.proposal(placement, ballot));
-      if (decision.outcome === 'commit') this.deps.faults.reached('crash-after-decision');
-      if (ballot.kind === 'yes' && decision.outcome === 'abort') {
-        this.deps.logger.warn({ txId: placement.id, decidedBy: decision.decidedBy }, 'a commit came too late: the transaction had been presumed aborted');
-      }
-
-      // Step 4: phase 2.
-      await this.finish(placement, decision, ballot);
-      return { kind: 'decided', record: { placement, decision, closure: null } };
-    } finally {
-      free();
+    // Step 3: decide, durably.
+    const decision = await this.deps.log.decide(this.proposal(placement, ballot));
+    if (decision.outcome === 'commit') this.deps.faults.reached('crash-after-decision');
+    if (ballot.kind === 'yes' && decision.outcome === 'abort') {
+      this.deps.logger.warn({ txId: placement.id, decidedBy: decision.decidedBy }, 'a commit came too late: the transaction had been presumed aborted');
     }
-  }
 
-  /** No slot freed up in time: abort before anyone prepared anything, and say why. */
-  private async refuseOverloaded(placement: Placement): Promise<PlacementResult> {
-    const abort: AbortDecision = {
-      txId: placement.id,
-      orderId: placement.id,
-      mode: placement.mode,
-      decidedBy: 'coordinator',
-      decidedAt: this.deps.clock.now(),
-      outcome: 'abort',
-      reasonCode: 'UPSTREAM_UNAVAILABLE',
-      reason: 'Too many orders are being placed right now; the order was not placed. Try again with a new Idempotency-Key',
-      participantsClean: true,
-    };
-    const decision = await this.deps.log.decide(abort);
+    // Step 4: phase 2.
+    await this.finish(placement, decision, ballot);
     return { kind: 'decided', record: { placement, decision, closure: null } };
   }
 
