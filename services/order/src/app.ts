@@ -170,6 +170,8 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     },
     async stop() {
       await http.close();
+      // A request whose client hung up is no longer tracked by the server; its transaction still is.
+      await coordinator.drain();
       timers.stop();
       recoveryLoop.stop();
       holdsLoop.stop();

@@ -60,9 +60,25 @@ type Ballot = Vote | { readonly kind: 'unknown'; readonly error: AppError };
  *     participant's rollback; the order simply reads as rejected.
  */
 export class Coordinator {
+  /** Transactions in progress, so a shutdown can let them reach their decision and phase 2. */
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: CoordinatorDeps) {}
 
-  async place(request: PlacementRequest): Promise<PlacementResult> {
+  place(request: PlacementRequest): Promise<PlacementResult> {
+    // Tracked here rather than by the HTTP server: a buyer who hangs up does not end the transaction.
+    const work = this.placeTracked(request);
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  /** Waits for every transaction in progress to finish its steps. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async placeTracked(request: PlacementRequest): Promise<PlacementResult> {
     const { settings, clock } = this.deps;
     const release = await this.deps.slots.acquire(settings.slotWaitMs);
     if (release === null) throw new AppError('UPSTREAM_UNAVAILABLE', 'Too many orders are being placed right now; retry in a moment', { retryAfterSeconds: 1 });
