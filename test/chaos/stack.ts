@@ -4,7 +4,7 @@ import { platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 
-// Two User Service instances and a gateway as real processes, found through
+// Two User Service instances (and, when asked, Ticket Order Service instances) and a gateway as real processes, found through
 // the platform's etcd under a registry namespace of their own (so no other
 // test's instances join their pools), with the platform's Redis Cluster for
 // rate limits and stale copies. Ports are fixed for the stack's life so an
@@ -46,16 +46,20 @@ export class ChaosStack {
   private constructor(
     readonly name: string,
     readonly users: readonly UserInstance[],
+    readonly orders: readonly UserInstance[],
     readonly gatewayPort: number,
   ) {}
 
-  static async start(name: string, userIds: readonly string[] = ['user-a', 'user-b']): Promise<ChaosStack> {
+  static async start(name: string, userIds: readonly string[] = ['user-a', 'user-b'], orderIds: readonly string[] = []): Promise<ChaosStack> {
     const users: UserInstance[] = [];
     for (const id of userIds) users.push({ id, http: await freePort(), grpc: await freePort(), process: undefined });
-    const stack = new ChaosStack(name, users, await freePort());
+    const orders: UserInstance[] = [];
+    for (const id of orderIds) orders.push({ id, http: await freePort(), grpc: await freePort(), process: undefined });
+    const stack = new ChaosStack(name, users, orders, await freePort());
     try {
       // One after the other: the first creates the admin account, the others find it.
       for (const user of users) await stack.startUser(user.id);
+      for (const order of orders) await stack.startOrder(order.id);
       await stack.startGateway();
       await stack.waitForInstances(userIds);
     } catch (error) {
@@ -100,6 +104,28 @@ export class ChaosStack {
       timeoutMs: 60_000,
     });
     return user.process;
+  }
+
+  /** A Ticket Order Service instance that finds the User Service through the registry (no address given). */
+  async startOrder(id: string): Promise<ServiceProcess> {
+    const order = this.orders.find((candidate) => candidate.id === id);
+    if (order === undefined) throw new Error(`no order instance ${id}`);
+    order.process = await spawnService({
+      name: `${this.name}-${id}`,
+      entry: 'services/order/src/main.ts',
+      env: {
+        INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
+        ...this.discoveryEnv(),
+        ORDER_MONGO_URL: platformEnv().ORDER_MONGO_URL,
+        PORT: String(order.http),
+        GRPC_PORT: String(order.grpc),
+        SERVICE_INSTANCE: id,
+        PAYMENT_SIM_LATENCY_MS: '20',
+      },
+      healthUrl: `http://127.0.0.1:${order.http}/health`,
+      timeoutMs: 60_000,
+    });
+    return order.process;
   }
 
   async startGateway(): Promise<void> {
@@ -163,7 +189,7 @@ export class ChaosStack {
   }
 
   /** A new event through the gateway; its id. */
-  async event(): Promise<string> {
+  async event(seats = 1_000): Promise<string> {
     const response = await fetch(`${this.gatewayUrl}/event`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'authorization': `Bearer ${await this.token()}` },
@@ -171,8 +197,8 @@ export class ChaosStack {
         name: `Chaos night ${randomUUID().slice(0, 6)}`,
         description: 'an event read under faults',
         date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-        venue: { name: 'Chaos Arena', location: 'Localhost', capacity: 1_000 },
-        total_seats: 1_000,
+        venue: { name: 'Chaos Arena', location: 'Localhost', capacity: seats },
+        total_seats: seats,
         price: 2_500,
         currency: 'EUR',
       }),
@@ -183,6 +209,7 @@ export class ChaosStack {
 
   async stop(): Promise<void> {
     await this.gateway?.stop();
+    for (const order of this.orders) await order.process?.stop();
     for (const user of this.users) await user.process?.stop();
   }
 }

@@ -7,8 +7,17 @@ import type { DiscoveryConfig } from './config';
 import { grpcAddressOf, type ServiceInstance } from './instance';
 import { ServiceWatcher, StaticSource, type InstanceSource } from './watcher';
 
-/** Per gRPC peer instance: a bulkhead wide enough for any caller's own limits, the default breaker. */
-export const GRPC_POOL_SETTINGS: PoolSettings = { breaker: DEFAULT_BREAKER, maxConcurrentPerInstance: 128, maxQueuedPerInstance: 1_024 };
+/**
+ * Per gRPC peer instance: a bulkhead wide enough for any caller's own limits, and a breaker that judges
+ * 5 s at 5 calls/s or more. Service-to-service calls follow user actions (one Prepare per order), so at a
+ * lower rate there is no overload to protect against, and a few slow two-phase-commit calls (a Prepare
+ * waiting for contended seats) must not shut a healthy participant out; under an on-sale's load it opens.
+ */
+export const GRPC_POOL_SETTINGS: PoolSettings = {
+  breaker: { ...DEFAULT_BREAKER, samplingWindowMs: 5_000, minimumRps: 5 },
+  maxConcurrentPerInstance: 128,
+  maxQueuedPerInstance: 1_024,
+};
 
 /**
  * Whether a failed call counts against the instance's breaker: the transport

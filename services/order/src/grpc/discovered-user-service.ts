@@ -1,9 +1,37 @@
+import * as grpc from '@grpc/grpc-js';
 import { grpcPeers, type ClientPool, type DiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import type { CommitDecision, Placement } from '../domain/order';
 import type { Notifier, SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
 import { GrpcNotifier } from './notifier';
 import { GrpcSeatParticipant } from './seat-participant';
+
+/**
+ * The participant's client for one instance, with a channel to watch whether the instance is connected:
+ * calls wait for a connection (waitForReady), so a Prepare sent to a crashed instance would wait until its
+ * deadline and fail its order. Created with the client's own channel options, the watch channel shares its
+ * connection (grpc-js pools subchannels by target and options); if they ever differ it is one more
+ * connection, and still tells whether the instance accepts connections.
+ */
+interface SeatPeer {
+  readonly seats: GrpcSeatParticipant;
+  readonly watch: grpc.Channel;
+}
+
+/** Options of GrpcSeatParticipant's channel (seat-participant.ts), so the watch channel shares its connection. */
+const SEAT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+};
+
+function seatPeer(address: string): SeatPeer {
+  return { seats: new GrpcSeatParticipant(address), watch: new grpc.Channel(address, grpc.credentials.createInsecure(), SEAT_CHANNEL_OPTIONS) };
+}
+
+/** Connected; asking also starts connecting an idle channel, so a new or idle instance joins in. */
+const connected = ({ watch }: SeatPeer): boolean => watch.getConnectivityState(true) === grpc.connectivityState.READY;
 
 /**
  * The seat participant on any healthy User Service instance: they are
@@ -15,26 +43,26 @@ import { GrpcSeatParticipant } from './seat-participant';
  * coordinator's own retries, each of which may land on another instance.
  */
 class PooledSeatParticipant implements SeatParticipant {
-  constructor(private readonly peers: ClientPool<GrpcSeatParticipant>) {}
+  constructor(private readonly peers: ClientPool<SeatPeer>) {}
 
   prepare(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
-    return this.peers.call((seats) => seats.prepare(request, deadlineMs));
+    return this.peers.call(({ seats }) => seats.prepare(request, deadlineMs));
   }
 
   reserveLocal(request: SeatPrepareRequest, deadlineMs: number): Promise<Vote> {
-    return this.peers.call((seats) => seats.reserveLocal(request, deadlineMs));
+    return this.peers.call(({ seats }) => seats.reserveLocal(request, deadlineMs));
   }
 
   commit(txId: string, deadlineMs: number): Promise<void> {
-    return this.peers.call((seats) => seats.commit(txId, deadlineMs));
+    return this.peers.call(({ seats }) => seats.commit(txId, deadlineMs));
   }
 
   abort(txId: string, deadlineMs: number): Promise<void> {
-    return this.peers.call((seats) => seats.abort(txId, deadlineMs));
+    return this.peers.call(({ seats }) => seats.abort(txId, deadlineMs));
   }
 
   release(txId: string, reason: string, deadlineMs: number): Promise<void> {
-    return this.peers.call((seats) => seats.release(txId, reason, deadlineMs));
+    return this.peers.call(({ seats }) => seats.release(txId, reason, deadlineMs));
   }
 
   close(): void {
@@ -64,9 +92,15 @@ export function userServicePeers(discovery: DiscoveryConfig, staticAddress: stri
   const onBreakerChange = (upstream: string, instance: string, state: string) => {
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   };
-  const seats = new PooledSeatParticipant(grpcPeers<GrpcSeatParticipant>(discovery, 'user', staticAddress, {
-    connect: (address) => new GrpcSeatParticipant(address),
-    disconnect: (client) => client.close(),
+  const seats = new PooledSeatParticipant(grpcPeers<SeatPeer>(discovery, 'user', staticAddress, {
+    connect: seatPeer,
+    disconnect: ({ seats: client, watch }) => {
+      client.close();
+      watch.close();
+    },
+    // Prefer connected instances: a crashed one's channel leaves READY when its connection closes, so only a
+    // call already on its way there is lost (the lease then drops it). None connected (start-up): any will do.
+    usable: connected,
     onBreakerChange,
   }, logger));
   const notifier = new PooledNotifier(grpcPeers<GrpcNotifier>(discovery, 'user', staticAddress, {
