@@ -148,10 +148,17 @@ describe('gateway ← service', () => {
     expect(response.headers['keep-alive']).toBeUndefined();
   });
 
-  it('adds security headers to every answer', async () => {
-    const response = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
-    expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
-    expect(response.headers['content-security-policy']).toContain('default-src \'self\'');
+  it('adds security headers to every answer, proxied or refused at the edge, the same as helmet sets elsewhere', async () => {
+    const proxied = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    expect(proxied.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
+    expect(proxied.headers['content-security-policy']).toContain('default-src \'self\'');
+    const refused = await gateway.inject({ method: 'GET', url: '/user' });
+    expect(refused.statusCode).toBe(401);
+    const local = await gateway.inject({ method: 'GET', url: '/status/live' });
+    for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'referrer-policy']) {
+      expect(refused.headers[name]).toBe(local.headers[name]);
+      expect(proxied.headers[name]).toBe(local.headers[name]);
+    }
   });
 
   it('reports each upstream\'s instances on /status with their health and breaker, reachable or not', async () => {

@@ -10,6 +10,7 @@ import { createHttpClient } from './proxy/http-client';
 import { keepRawJsonBodies } from './proxy/raw-body';
 import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
+import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
@@ -64,6 +65,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     await agent.close();
   });
   await app.register(helmet);
+  const securityHeaders = new SecurityHeaders();
   keepRawJsonBodies(app);
   await registerOpenApi(app, deps.version ?? '0.1.0');
   const rateLimit = await registerRateLimit(app, {
@@ -79,6 +81,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
+    securityHeaders: securityHeaders.hook,
   });
   const modeOf = (name: UpstreamName) => (sources[name] instanceof StaticSource ? 'static' : 'discovery');
   // An optional upstream nobody configured is no dependency of this gateway: /status leaves it out.
@@ -86,5 +89,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const modes = Object.fromEntries(configured.map((name) => [name, modeOf(name)])) as Record<UpstreamName, 'discovery' | 'static'>;
   registerStatusRoutes(app, 'gateway', config.SERVICE_INSTANCE, [...upstreamChecks(directory, modes), ...(deps.extraChecks ?? [])]);
   metrics.register(app);
+  await app.ready();
+  await securityHeaders.capture(app, '/status/live');
   return { app, directory, metrics };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
 import { authenticate } from '../auth/edge-auth';
 import { forwardedContext } from '../auth/identity-assertion';
 import { proxy, type ProxyDeps } from '../proxy/forward';
@@ -10,6 +10,8 @@ export interface RouteSettings {
   readonly timeoutsMs: Readonly<Record<TimeoutClass, number>>;
   /** Runs after authentication, before the body is read. */
   readonly rateLimit: onRequestAsyncHookHandler;
+  /** Sets helmet's headers, computed once (security-headers.ts); the routes skip the helmet plugin. */
+  readonly securityHeaders: onRequestHookHandler;
 }
 
 function openApiSchema(route: GatewayRoute): FastifySchema {
@@ -38,7 +40,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
       method: route.method,
       url: route.url,
       schema: openApiSchema(route),
+      helmet: false,
       onRequest: [
+        settings.securityHeaders,
         async (request) => {
           request.identity = await authenticate(request, route, settings.jwtSecret);
         },

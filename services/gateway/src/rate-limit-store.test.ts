@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { batchedRedisStore, batchFor, type TokenSource } from './rate-limit-store';
+
+/** Redis's side of the script, in memory: one counter per key per window. */
+class FakeRedis implements TokenSource {
+  readonly counters = new Map<string, { n: number; endsAt: number }>();
+  calls = 0;
+
+  gatewayTakeTokens(key: string, batch: number, windowMs: number, callback: (error: Error | null, result?: [number, number]) => void): void {
+    this.calls += 1;
+    const now = Date.now();
+    let counter = this.counters.get(key);
+    if (counter === undefined || now >= counter.endsAt) {
+      counter = { n: 0, endsAt: now + windowMs };
+      this.counters.set(key, counter);
+    }
+    counter.n += batch;
+    setImmediate(() => callback(null, [counter.n, counter.endsAt - now]));
+  }
+}
+
+const defaults = { windowMs: 60_000, maxFor: () => 1 };
+type Store = InstanceType<ReturnType<typeof batchedRedisStore>>;
+
+function incr(store: Store, key: string, max: number) {
+  return new Promise<{ current: number; ttl: number }>((resolve, reject) => {
+    store.incr(key, (error, result) => (error || result === undefined ? reject(error ?? new Error('no result')) : resolve(result)), 60_000, max);
+  });
+}
+
+async function allowed(store: Parameters<typeof incr>[0], key: string, max: number, requests: number): Promise<number> {
+  let count = 0;
+  for (let i = 0; i < requests; i += 1) if ((await incr(store, key, max)).current <= max) count += 1;
+  return count;
+}
+
+describe('batched Redis rate-limit store', () => {
+  it('takes one token per call for small limits, so they are exact across instances', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const [a, b] = [new Store(), new Store()];
+    let count = 0;
+    for (let i = 0; i < 20; i += 1) if ((await incr(i % 2 === 0 ? a : b, 'client:1', 10)).current <= 10) count += 1;
+    expect(batchFor(10)).toBe(1);
+    expect(count).toBe(10);
+  });
+
+  it('serves most requests of a busy key without Redis, and never lets more through than the limit', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const store = new Store();
+    expect(await allowed(store, 'client:1', 1_000, 1_500)).toBe(1_000);
+    expect(redis.calls).toBeLessThan(1_000 / batchFor(1_000) + 5);
+  });
+
+  it('counts every instance against the one shared limit', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const stores = [new Store(), new Store(), new Store()];
+    let count = 0;
+    for (let i = 0; i < 3_000; i += 1) if ((await incr(stores[i % 3]!, 'user:7', 1_000)).current <= 1_000) count += 1;
+    // Never more than the limit; at most batch - 1 tokens per other instance left unused.
+    expect(count).toBeLessThanOrEqual(1_000);
+    expect(count).toBeGreaterThanOrEqual(1_000 - 2 * (batchFor(1_000) - 1));
+  });
+
+  it('refuses a key over its limit locally until its window ends', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const store = new Store();
+    await allowed(store, 'client:2', 5, 5);
+    const calls = redis.calls;
+    const refused = await incr(store, 'client:2', 5);
+    expect(refused.current).toBeGreaterThan(5);
+    expect(refused.ttl).toBeGreaterThan(0);
+    await incr(store, 'client:2', 5);
+    expect(redis.calls).toBe(calls + 1);
+  });
+
+  it('keeps keys apart', async () => {
+    const Store = batchedRedisStore(new FakeRedis(), 'p:', defaults);
+    const store = new Store();
+    await allowed(store, 'client:a', 3, 3);
+    expect(await allowed(store, 'client:b', 3, 3)).toBe(3);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Takes `batch` tokens from a key's counter for the current fixed window:
+ * INCRBY, and PEXPIRE when this call opened the window. Returns the counter
+ * after the increment and the window's remaining milliseconds. One key, so
+ * Redis Cluster routes it to the key's slot.
+ */
+export const TAKE_TOKENS_LUA = `
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n == tonumber(ARGV[1]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return {n, ttl}
+`;
+
+/** What the store needs from Redis: the script above, defined as a command (ioredis defineCommand). */
+export interface TokenSource {
+  gatewayTakeTokens(key: string, batch: number, windowMs: number, callback: (error: Error | null, result?: [number, number]) => void): void;
+}
+
+interface LocalGrant {
+  /** Sequence numbers in the window still usable here: next..last. */
+  next: number;
+  last: number;
+  /** When the window ends (ms since the epoch). */
+  endsAt: number;
+  /** Whether the counter had passed the limit: refuse locally until the window ends. */
+  exhausted: boolean;
+}
+
+/** How many tokens one Redis call takes for a limit: exact below 100, at most 20 (about 1/50 of the limit) above. */
+export function batchFor(max: number): number {
+  return Math.max(1, Math.min(20, Math.floor(max / 50)));
+}
+
+const MAX_LOCAL_KEYS = 100_000;
+
+type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/** The window and limit when the plugin does not pass them (its types omit them; its code passes both). */
+export interface StoreDefaults {
+  readonly windowMs: number;
+  readonly maxFor: (key: string) => number;
+}
+
+/**
+ * A store for @fastify/rate-limit that shares one fixed-window counter per
+ * key in Redis across every gateway instance, like its RedisStore, but takes
+ * tokens in small batches: a busy key costs one Redis round trip per batch,
+ * not per request, and a key over its limit is refused locally until its
+ * window ends. Tokens are only ever granted up to the limit, so the limit is
+ * never exceeded; tokens one instance took but did not use in a window are
+ * lost to the others (at most batch - 1 per instance and key), so a client
+ * spread over several instances may be refused that much earlier. Limits
+ * under 100 take one token per call: exact.
+ */
+export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: StoreDefaults) {
+  const grants = new Map<string, LocalGrant>();
+
+  const take = (key: string, windowMs: number, max: number, callback: IncrCallback): void => {
+    const now = Date.now();
+    const grant = grants.get(key);
+    if (grant !== undefined && now < grant.endsAt) {
+      if (grant.exhausted) return callback(null, { current: max + 1, ttl: grant.endsAt - now });
+      if (grant.next <= grant.last) {
+        grant.next += 1;
+        return callback(null, { current: grant.next - 1, ttl: grant.endsAt - now });
+      }
+    }
+    const batch = batchFor(max);
+    redis.gatewayTakeTokens(prefix + key, batch, windowMs, (error, result) => {
+      if (error || result === undefined) return callback(error ?? new Error('no answer from Redis'));
+      const [counter, ttl] = result;
+      const first = counter - batch + 1;
+      const endsAt = Date.now() + ttl;
+      if (grants.size >= MAX_LOCAL_KEYS) grants.clear();
+      if (first > max) {
+        grants.set(key, { next: 0, last: -1, endsAt, exhausted: true });
+        return callback(null, { current: first, ttl });
+      }
+      // This request takes `first`; the rest of the batch, up to the limit, stays here for the next ones.
+      grants.set(key, { next: first + 1, last: Math.min(counter, max), endsAt, exhausted: false });
+      return callback(null, { current: first, ttl });
+    });
+    return undefined;
+  };
+
+  return class BatchedRedisStore {
+    incr(key: string, callback: IncrCallback, timeWindow?: number, max?: number): void {
+      take(key, timeWindow ?? defaults.windowMs, max ?? defaults.maxFor(key), callback);
+    }
+
+    /** Route-level limits would get their own counters; the gateway uses one limit for every route. */
+    child(): BatchedRedisStore {
+      return this;
+    }
+  };
+}
