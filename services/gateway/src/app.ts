@@ -12,6 +12,7 @@ import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
 import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
+import { registerWebUi } from './routes/web-ui';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
 import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
@@ -43,7 +44,7 @@ export interface Gateway {
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const metrics = deps.metrics ?? new GatewayMetrics(deps.logger);
   // An optional upstream without a source has no instances: its routes answer 503.
-  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), ...deps.sources };
+  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), web: new StaticSource('web', []), ...deps.sources };
   const directory = new UpstreamDirectory(sources, {
     pool: {
       breaker: {
@@ -76,13 +77,18 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     namespace: deps.namespace ?? 'eticket',
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
-  registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
+  const routes = deps.routes ?? ROUTES;
+  const proxyDeps = { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS };
+  const routeSettings = {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
-  });
+  };
+  registerRoutes(app, routes, proxyDeps, routeSettings);
+  // The browser UI at `/`: every other GET, after the API routes (which win).
+  registerWebUi(app, routes, proxyDeps, routeSettings);
   const modeOf = (name: UpstreamName) => (sources[name] instanceof StaticSource ? 'static' : 'discovery');
   // An optional upstream nobody configured is no dependency of this gateway: /status leaves it out.
   const configured = UPSTREAMS.filter((name) => deps.sources[name] !== undefined);
