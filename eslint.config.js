@@ -2,6 +2,7 @@
 // (floating promises, misused promises) and @stylistic for formatting.
 import tseslint from 'typescript-eslint';
 import stylistic from '@stylistic/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'services/web/dist/**', 'packages/contracts/src/generated/**'] },
@@ -21,6 +22,8 @@ export default tseslint.config(
       '@stylistic/multiline-ternary': 'off',
     },
   },
+  // The browser client: the rules of hooks (dependencies of effects, hooks called unconditionally).
+  { ...reactHooks.configs.flat.recommended, files: ['services/web/client/**/*.{ts,tsx}'] },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
