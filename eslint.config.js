@@ -24,6 +24,8 @@ export default tseslint.config(
   },
   // The browser client: the rules of hooks (dependencies of effects, hooks called unconditionally).
   { ...reactHooks.configs.flat.recommended, files: ['services/web/client/**/*.{ts,tsx}'] },
+  // Off for JSX: its autofix splits prose around links and values onto lines and drops the spaces between them.
+  { files: ['services/web/client/**/*.tsx'], rules: { '@stylistic/jsx-one-expression-per-line': 'off' } },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -15,9 +15,7 @@ export function EventCard({ event, available }: { event: EventView; available: n
       <p className="meta">
         <time dateTime={event.date_time}>{formatDateTime(event.date_time)}</time>
         {' · '}
-        {event.venue.name}
-        ,
-        {event.venue.location}
+        {`${event.venue.name}, ${event.venue.location}`}
       </p>
       <p className="price-line">
         <span className="price">{formatMoney(event.price, event.currency)}</span>

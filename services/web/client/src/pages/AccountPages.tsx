@@ -46,6 +46,7 @@ export function LoginPage() {
       {form.error === undefined ? null : <div id="login-error"><ErrorNotice error={form.error} /></div>}
       <p>
         New here?
+        {' '}
         <Link to={`/register${params.has('next') ? `?next=${encodeURIComponent(params.get('next') ?? '/')}` : ''}`}>Create an account</Link>
       </p>
     </section>
@@ -87,6 +88,7 @@ export function RegisterPage() {
       {form.error === undefined ? null : <ErrorNotice error={form.error} />}
       <p>
         Already registered?
+        {' '}
         <Link to="/login">Sign in</Link>
       </p>
     </section>

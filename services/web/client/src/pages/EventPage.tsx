@@ -36,9 +36,7 @@ export function EventPage() {
       <p className="meta">
         <time dateTime={event.data.date_time}>{formatDateTime(event.data.date_time)}</time>
         {' · '}
-        {event.data.venue.name}
-        ,
-        {event.data.venue.location}
+        {`${event.data.venue.name}, ${event.data.venue.location}`}
       </p>
       {event.data.description === '' ? null : <p className="description">{event.data.description}</p>}
       <dl className="facts">
@@ -46,11 +44,7 @@ export function EventPage() {
         <dd data-testid="event-price">{formatMoney(event.data.price, event.data.currency)}</dd>
         <dt>Availability</dt>
         <dd data-testid="seats-left" className={available === 0 ? 'sold-out' : undefined}>
-          {seatsLabel(available)}
-          {' '}
-          of
-          {' '}
-          {event.data.total_seats}
+          {`${seatsLabel(available)} of ${event.data.total_seats}`}
         </dd>
       </dl>
       {event.error === undefined ? null : <ErrorNotice error={event.error} onRetry={event.reload} />}

@@ -51,13 +51,7 @@ export function EventsPage() {
           </div>
           <nav className="pager" aria-label="Pages">
             <button type="button" className="secondary" disabled={page === 0} onClick={() => setParams({ ...(q === '' ? {} : { q }), page: String(page - 1) })}>Previous</button>
-            <span>
-              Page
-              {page + 1}
-              {' '}
-              of
-              {Math.max(1, Math.ceil(total / PAGE_SIZE))}
-            </span>
+            <span>{`Page ${page + 1} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
             <button type="button" className="secondary" disabled={(page + 1) * PAGE_SIZE >= total} onClick={() => setParams({ ...(q === '' ? {} : { q }), page: String(page + 1) })}>Next</button>
           </nav>
         </>

@@ -8,6 +8,7 @@ export function NotFoundPage() {
       <h1>Page not found</h1>
       <p>
         There is no page at this address.
+        {' '}
         <Link to="/">Browse the events</Link>
         .
       </p>

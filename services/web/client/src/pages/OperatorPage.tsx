@@ -18,6 +18,7 @@ export default function OperatorPage() {
   if (!hasRole(session, 'admin')) return (
     <p>
       The operator page is for administrators.
+      {' '}
       <Link to="/login?next=%2Foperator">Sign in</Link>
       {' '}
       with an admin account.
@@ -40,11 +41,9 @@ function SystemStatus({ view }: { view: SystemView }) {
     <>
       <p className="overall" data-testid="overall-status">
         System:
-        <StatusBadge status={view.overall} />
         {' '}
-        (seen by
-        {view.gateway}
-        ; refreshed every 5 s)
+        <StatusBadge status={view.overall} />
+        {` (seen by ${view.gateway}; refreshed every 5 s)`}
       </p>
       <h2>Service instances</h2>
       <div className="table-scroll">
@@ -86,9 +85,9 @@ function SystemStatus({ view }: { view: SystemView }) {
       {view.postgres === undefined ? <p>No User Service instance reports the cluster (PATRONI_REST_URLS unset, or no instance up).</p> : (
         <>
           <p>
-            Primary
+            {'Primary '}
             <strong>{view.postgres.primary ?? 'none'}</strong>
-            , synchronous standby
+            {', synchronous standby '}
             <strong>{view.postgres.synchronousStandby ?? 'none'}</strong>
             {view.postgres.error === undefined ? '' : ` — ${view.postgres.error}`}
           </p>
@@ -200,13 +199,7 @@ function EtlRuns() {
       {runs.data === undefined ? (runs.loading ? <Loading label="Loading the ETL runs…" /> : null) : (
         <>
           <p>
-            {runs.data.total}
-            {' '}
-            runs recorded;
-            {' '}
-            {runs.data.quarantine.open}
-            {' '}
-            quarantined records open.
+            {`${runs.data.total} runs recorded; ${runs.data.quarantine.open} quarantined records open.`}
           </p>
           <div className="table-scroll">
             <table data-testid="etl-runs">

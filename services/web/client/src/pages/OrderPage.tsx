@@ -91,6 +91,7 @@ export function OrderPage() {
       {o.order_status === 'expired' ? (
         <p className="notice notice-hold_expired" role="alert">
           The seats were released because the payment did not arrive in time.
+          {' '}
           <Link to={`/events/${o.event_id}`}>Order again</Link>
           {' '}
           if any are left.
@@ -146,12 +147,11 @@ function PayBox({ order, holdExpiresAt, onChange }: { order: OrderView; holdExpi
     <section className="pay-box" aria-labelledby="pay-heading">
       <h2 id="pay-heading">
         Pay within
+        {' '}
         <Countdown until={holdExpiresAt} onEnd={onEnd} />
       </h2>
       <p className="hint">
-        Your seats are held until
-        {formatDateTime(holdExpiresAt)}
-        . After that they are released to other buyers.
+        {`Your seats are held until ${formatDateTime(holdExpiresAt)}. After that they are released to other buyers.`}
       </p>
       <form onSubmit={pay}>
         <fieldset>

@@ -33,6 +33,7 @@ export function OrganizerPage() {
   if (session === undefined) return (
     <p>
       Please
+      {' '}
       <Link to="/login?next=%2Forganizer">sign in</Link>
       {' '}
       to organize events.
@@ -73,18 +74,12 @@ export function OrganizerPage() {
                   <td><Link to={`/events/${sale.event.id}`}>{sale.event.name}</Link></td>
                   <td>{formatDateTime(sale.event.date_time)}</td>
                   <td>
-                    {sale.seatsTaken}
-                    {' '}
-                    of
-                    {' '}
-                    {sale.event.total_seats}
+                    {`${sale.seatsTaken} of ${sale.event.total_seats}`}
                   </td>
                   <td>
                     <meter min={0} max={1} value={sale.share} aria-label={`${Math.round(sale.share * 100)} % taken`} />
                     {' '}
-                    {Math.round(sale.share * 100)}
-                    {' '}
-                    %
+                    {`${Math.round(sale.share * 100)} %`}
                   </td>
                   <td>{formatMoney(sale.grossMinor, sale.event.currency)}</td>
                 </tr>
@@ -176,14 +171,9 @@ function CreateEventForm({ token, onCreated }: { token: string; onCreated: () =>
       {error === undefined ? null : <ErrorNotice error={error} />}
       {created === undefined ? null : (
         <p className="notice notice-success" role="status">
-          Created
+          {'Created '}
           <Link to={`/events/${created.id}`}>{created.name}</Link>
-          :
-          {created.total_seats}
-          {' '}
-          seats at
-          {formatMoney(created.price, created.currency)}
-          .
+          {`: ${created.total_seats} seats at ${formatMoney(created.price, created.currency)}.`}
         </p>
       )}
     </form>

@@ -28,6 +28,7 @@ export function TicketsPage() {
       {orders.data === undefined ? (orders.loading ? <Loading label="Loading your orders…" /> : null) : orders.data.items.length === 0 ? (
         <p>
           No orders yet.
+          {' '}
           <Link to="/">Find an event</Link>
           .
         </p>

@@ -47,21 +47,8 @@ export function ReportCharts() {
     <>
       <h2>Warehouse reports</h2>
       <p>
-        Last 30 days:
-        {' '}
-        {conversion.total.orders_placed}
-        {' '}
-        orders placed,
-        {' '}
-        {conversion.total.orders_paid}
-        {' '}
-        paid; conversion
-        {' '}
-        {percent(conversion.total.conversion_rate)}
-        , payment success
-        {' '}
-        {percent(conversion.total.payment_success_rate)}
-        .
+        {`Last 30 days: ${conversion.total.orders_placed} orders placed, ${conversion.total.orders_paid} paid; `}
+        {`conversion ${percent(conversion.total.conversion_rate)}, payment success ${percent(conversion.total.payment_success_rate)}.`}
       </p>
       <div className="charts">
         <ChartFigure title="Revenue per day (succeeded payments)" testId="chart-revenue" empty={revenue.points.length === 0}>

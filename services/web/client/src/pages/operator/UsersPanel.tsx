@@ -21,14 +21,7 @@ export function UsersPanel() {
       {users.data === undefined ? (users.loading ? <Loading label="Loading users…" /> : null) : (
         <div className="table-scroll">
           <table>
-            <caption>
-              {users.data.total}
-              {' '}
-              accounts (first
-              {' '}
-              {users.data.items.length}
-              )
-            </caption>
+            <caption>{`${users.data.total} accounts (first ${users.data.items.length})`}</caption>
             <thead>
               <tr>
                 <th scope="col">Email</th>
