@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LoginView, UserView } from '../api/types';
 
 // Who is signed in: the access token and the user from the login answer,
@@ -43,6 +43,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     localStorage.removeItem(STORAGE_KEY);
     setSession(undefined);
   }, []);
+  // The token is useless after its expiry: drop the session then, rather than fail the next call.
+  const expiresAt = session?.expiresAt;
+  useEffect(() => {
+    if (expiresAt === undefined) return undefined;
+    const timer = window.setTimeout(signOut, Math.max(0, Date.parse(expiresAt) - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [expiresAt, signOut]);
   const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
