@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { WebConfig } from './config';
@@ -18,10 +18,11 @@ const IMMUTABLE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
  * 404 problem, never the page (a broken asset link must fail visibly).
  */
 export async function buildWebApp(config: WebConfig, logger: Logger): Promise<HttpApp> {
-  const app = createHttpApp({ logger, bodyLimit: 1024 });
+  const app = createHttpApp({ logger, bodyLimit: 1024, metrics: createMetricsRegistry('web') });
   await app.register(helmet);
-  // serve: false: only reply.sendFile (path traversal is refused by @fastify/send), routed by the handler below.
-  await app.register(fastifyStatic, { root: config.WEB_DIST_DIR, serve: false });
+  // serve: false: only reply.sendFile (path traversal is refused by @fastify/send), routed by the handler below;
+  // dot files (the build's .source-hash) are not part of the site.
+  await app.register(fastifyStatic, { root: config.WEB_DIST_DIR, serve: false, dotfiles: 'ignore' });
   registerStatusRoutes(app, 'web', config.SERVICE_INSTANCE, [{
     name: 'client-build',
     required: true,
