@@ -37,7 +37,8 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 describe('compose-go (docker compose\'s own loader) accepts the project', () => {
   it('as .env.example with its secrets filled in: valid against the Compose specification, every service present', async () => {
     const resolved = await resolveProject(project.env);
-    expect(Object.keys(resolved.services).sort()).toEqual(Object.keys(project.compose.services).filter((name) => project.compose.services[name]?.profiles === undefined).sort());
+    const always = Object.keys(project.compose.services).filter((name) => project.compose.services[name]?.profiles === undefined);
+    expect(Object.keys(resolved.services).sort()).toEqual(always.sort());
   }, 60_000);
 
   it('with the ring profile: its Sentinels and shard nodes too', async () => {
