@@ -1,8 +1,17 @@
+export { correlationIdFrom, currentCorrelationId, enterCorrelationId, runWithCorrelationId } from './correlation';
 export {
+  continueTrace,
   CORRELATION_HEADER,
-  correlationIdFrom,
-  currentCorrelationId,
-  enterCorrelationId,
-  runWithCorrelationId,
-} from './correlation';
-export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger';
+  currentTrace,
+  enterTrace,
+  formatTraceparent,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  runWithTrace,
+  traceHeaders,
+  TRACEPARENT_HEADER,
+  type TraceContext,
+} from './trace-context';
+export { createLogger, type Logger, type LoggerSettings } from './logger';
+export { censor, REDACTED, REDACTED_PATHS, scrubQuery, scrubText, scrubUrl } from './redaction';

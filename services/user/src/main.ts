@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
 import { createLogger } from '@eticket/logging';
-import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
+import { breakerMetrics } from '@eticket/resilience';
+import { createMetricsRegistry, failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
 import { loadConfig } from './config';
 import { loadReservationConfig } from './domain/reservation-config';
@@ -41,11 +42,14 @@ async function main(): Promise<void> {
   // transactions, which asks any discovered coordinator instance (or ORDER_SERVICE_GRPC_ADDR when set) for decisions.
   const reservationConfig = loadReservationConfig();
   const explicitCoordinator = process.env.ORDER_SERVICE_GRPC_ADDR?.trim() || undefined;
+  const metrics = createMetricsRegistry('user');
+  const countBreaker = breakerMetrics(metrics, 'user');
   const decisions = coordinatorDecisions(discovery, explicitCoordinator, reservationConfig.ORDER_SERVICE_GRPC_ADDR, logger, (upstream, instance, state) => {
+    countBreaker(upstream, instance, state);
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   });
   const participant = createReservationParticipant(db, logger, reservationConfig, decisions);
-  const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService] });
+  const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService], metrics });
   if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
