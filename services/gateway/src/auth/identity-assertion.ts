@@ -18,7 +18,8 @@ export async function forwardedContext(
   clientIp: string,
   internalSecret: string,
 ): Promise<ForwardedContext> {
-  return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion: identity === null ? undefined : await signInternalIdentity(identity, internalSecret) };
+  const assertion = identity === null ? undefined : await signInternalIdentity(identity, internalSecret);
+  return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion };
 }
 
 /**
