@@ -15,3 +15,5 @@ export {
 } from './trace-context';
 export { createLogger, type Logger, type LoggerSettings } from './logger';
 export { censor, REDACTED, REDACTED_PATHS, scrubQuery, scrubText, scrubUrl } from './redaction';
+export { LogShipper, type ShipperOptions, type ShipperStats } from './shipper';
+export { loadShippingConfig, registerShipperMetrics, ShippingEnv, startServiceLogging, type ServiceLogging, type ShippingConfig } from './shipping';

@@ -50,7 +50,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
   const database: OrderDatabase = await connectOrderDatabase(config.ORDER_MONGO_URL);
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const metrics = createMetricsRegistry('order');
-  instrumentGrpc(metrics);
+  instrumentGrpc(metrics, logger);
   const log = countedTransactionLog(new MongoTransactionLog(database.db), metrics);
   const orderStore = new MongoOrderRepository(database.db);
   const leases = new MongoLeases(database.db, config.SERVICE_INSTANCE);

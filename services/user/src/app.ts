@@ -85,7 +85,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
 
   const metrics = deps.metrics ?? createMetricsRegistry('user');
   const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
-  instrumentGrpc(metrics);
+  instrumentGrpc(metrics, deps.logger);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
