@@ -46,14 +46,15 @@ describe('correlation across services', () => {
       return gateway.length > 0 && order.length > 0 && user.some((line) => line['rpc.method'] === '/eticket.user.v1.SeatReservation/Commit') ? { gateway, order, user } : undefined;
     }, 10_000, 100);
 
-    expect(seen.gateway).toContainEqual(expect.objectContaining({ 'message': 'request completed', 'http.route': '/order', 'service.name': 'gateway', 'http.response.status_code': 201 }));
-    expect(seen.order).toContainEqual(expect.objectContaining({ 'message': 'request completed', 'http.route': '/order', 'service.name': 'order' }));
-    expect(seen.user).toContainEqual(expect.objectContaining({ 'message': 'grpc call served', 'rpc.method': '/eticket.user.v1.SeatReservation/Prepare', 'service.name': 'user' }));
+    expect(seen.gateway).toContainEqual(expect.objectContaining({ 'message': 'request completed', 'http.route': '/order', 'service': expect.objectContaining({ name: 'gateway' }), 'http.response.status_code': 201 }));
+    expect(seen.order).toContainEqual(expect.objectContaining({ 'message': 'request completed', 'http.route': '/order', 'service': expect.objectContaining({ name: 'order' }) }));
+    expect(seen.user).toContainEqual(expect.objectContaining({ 'message': 'grpc call served', 'rpc.method': '/eticket.user.v1.SeatReservation/Prepare', 'service': expect.objectContaining({ name: 'user' }) }));
     // Each hop is its own span, and the service and instance are named on every line.
-    const spans = new Set([...seen.gateway, ...seen.order, ...seen.user].map((line) => `${String(line['service.name'])}:${String(line['span.id'])}`));
+    const serviceOf = (line: LogLine) => (line.service as { name: string; node: { name: string } });
+    const spans = new Set([...seen.gateway, ...seen.order, ...seen.user].map((line) => `${serviceOf(line).name}:${String(line['span.id'])}`));
     expect([...spans].filter((span) => span.startsWith('order:')).length).toBeGreaterThanOrEqual(1);
     for (const line of [...seen.gateway, ...seen.order, ...seen.user]) {
-      expect(line['service.node.name']).toEqual(expect.stringMatching(/-(gateway|order|user)-1$/));
+      expect(serviceOf(line).node.name).toEqual(expect.stringMatching(/-(gateway|order|user)-1$/));
     }
   });
 

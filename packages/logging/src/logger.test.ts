@@ -19,7 +19,8 @@ describe('createLogger', () => {
     const { stream, lines } = capture();
     createLogger({ service: 'user', instance: 'user-1', level: 'info', destination: stream }).info('hello');
     const [line] = lines();
-    expect(line).toMatchObject({ 'message': 'hello', 'log.level': 'info', 'service.name': 'user', 'service.node.name': 'user-1' });
+    expect(line).toMatchObject({ 'message': 'hello', 'log.level': 'info', 'service': { name: 'user', node: { name: 'user-1' } }, 'event.dataset': 'user' });
+    expect(line).not.toHaveProperty(['service.name']);
     expect(line).toHaveProperty('@timestamp');
     expect(line).toHaveProperty('ecs.version');
     expect(line).toHaveProperty(['process.pid']);

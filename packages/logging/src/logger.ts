@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { destination as pinoDestination, multistream, pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { censor, REDACTED_PATHS, scrubText } from './redaction';
@@ -20,13 +21,15 @@ const ERROR_TEXT_FIELDS = ['message', 'stack_trace'] as const;
 
 /**
  * A structured JSON logger in the Elastic Common Schema: `@timestamp`,
- * `log.level`, `message`, `service.name`, `service.node.name` (the
+ * `log.level`, `message`, `service: {name, node: {name}}` (the
  * instance), `process.pid`, `host.hostname`, and `trace.id` / `span.id` of
  * the request being served (W3C trace context) on every line written while
  * serving it. Secrets are redacted (redaction.ts).
  */
 export function createLogger(settings: LoggerSettings): Logger {
-  const ecs = ecsFormat({ convertReqRes: true, serviceName: settings.service, serviceNodeName: settings.instance, apmIntegration: false });
+  // The service is written once, nested (`service: {name, node: {name}}`): given serviceName, the ECS
+  // formatter would add a dotted `service.name` key too, and a document with both is ambiguous downstream.
+  const ecs = ecsFormat({ convertReqRes: true, eventDataset: settings.service, apmIntegration: false });
   const ecsLog = ecs.formatters?.log;
   const options: LoggerOptions = {
     ...ecs,
@@ -46,6 +49,7 @@ export function createLogger(settings: LoggerSettings): Logger {
       },
     },
     level: settings.level,
+    base: { pid: process.pid, hostname: hostname(), service: { name: settings.service, node: { name: settings.instance } } },
     redact: { paths: [...REDACTED_PATHS], censor },
     hooks: {
       // Messages are free text: a secret quoted in one (a URL with ?token=, a connection string) is scrubbed.

@@ -29,7 +29,7 @@ describe('request logging and tracing in createHttpApp', () => {
     expect(response.headers.traceresponse).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     const written = lines();
     expect(written).toHaveLength(2);
-    for (const line of written) expect(line).toMatchObject({ 'trace.id': '0af7651916cd43dd8448eb211c80319c', 'service.name': 'user', 'service.node.name': 'user-7' });
+    for (const line of written) expect(line).toMatchObject({ 'trace.id': '0af7651916cd43dd8448eb211c80319c', 'service': { name: 'user', node: { name: 'user-7' } } });
     expect(written[1]).toMatchObject({ 'message': 'request completed', 'http.route': '/notification', 'http.response.status_code': 200, 'url.path': '/notification' });
   });
 

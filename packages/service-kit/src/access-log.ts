@@ -17,6 +17,8 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
     'http.response.status_code': reply.statusCode,
     'url.path': question === -1 ? url : url.slice(0, question),
     'event.duration': Math.round(reply.elapsedTime * 1e6),
+    // Milliseconds, under the name Fastify's own access line used (dashboards read it).
+    'responseTime': reply.elapsedTime,
     'client.ip': request.ip,
   };
   if (question !== -1) line['url.query'] = scrubQuery(url.slice(question + 1));
