@@ -51,7 +51,7 @@ export function registerWebUi(app: FastifyInstance, routes: readonly GatewayRout
       if (isApiPath(request.url, segments)) {
         return sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
       }
-      const context = await forwardedContext(null, request.id, request.ip, settings.internalSecret);
+      const context = await forwardedContext(null, request.trace, request.ip, settings.internalSecret);
       return proxy(request, reply, target, context, deps);
     },
   });
