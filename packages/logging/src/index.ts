@@ -5,4 +5,4 @@ export {
   enterCorrelationId,
   runWithCorrelationId,
 } from './correlation';
-export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger';
+export { createLogger, REDACTED_PATHS, scrubTokens, type Logger, type LoggerSettings } from './logger';

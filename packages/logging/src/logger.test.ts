@@ -41,4 +41,17 @@ describe('createLogger', () => {
     for (const secret of ['hunter2-secret', 'nested-secret', 'jwt-secret', 'Bearer abc.def']) expect(written).not.toContain(secret);
     expect(written).toContain('[redacted]');
   });
+
+  it('redacts a token query parameter inside any string: request URLs, messages, error texts', () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ service: 'gateway', instance: 'g-1', level: 'info', destination: stream });
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
+    logger.info({ url: { full: `http://127.0.0.1/notification?after=3&token=${secret}` } }, 'incoming request');
+    logger.info(`upgrade refused for /notification?token=${secret}`);
+    logger.warn({ err: new Error('x'), detail: { path: `/notification?TOKEN=${secret}&after=1` } }, 'failed');
+    const written = JSON.stringify(lines());
+    expect(written).not.toContain(secret);
+    expect(written).toContain('token=[redacted]');
+    expect(written).toContain('after=3');
+  });
 });
