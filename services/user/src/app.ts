@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import { AvailabilityFeed } from './app/availability-feed';
 import { Directory } from './app/directory';
 import { LiveHub } from './app/live-hub';
@@ -136,7 +136,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   });
   const reminderLoop = new Periodic('event reminders', config.REMINDER_SCAN_INTERVAL_MS, () => reminders.scan(), deps.logger);
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
