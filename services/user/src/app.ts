@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
 import { registerIdentity } from '@eticket/auth';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
@@ -9,11 +10,13 @@ import { LiveHub } from './app/live-hub';
 import { NotificationFeed } from './app/notification-feed';
 import { ReminderScheduler } from './app/reminder-scheduler';
 import { EventCatalog } from './app/event-catalog';
+import type { Registry } from 'prom-client';
 import { argon2Hasher } from './app/password-hasher';
 import type { Clock, NotificationBus, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
+import { registerReplicationMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerNotificationRoutes } from './http/notification-routes';
@@ -47,6 +50,8 @@ export interface UserServiceDeps {
   readonly writeMarks?: WriteMarks;
   /** Fan-out between instances; by default Redis pub/sub on the configured cache (else this instance alone). */
   readonly bus?: NotificationBus;
+  /** The instance's Prometheus registry (served at /metrics); main.ts shares it with the participant's breakers. */
+  readonly metrics?: Registry;
 }
 
 export interface UserService {
@@ -136,7 +141,9 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   });
   const reminderLoop = new Periodic('event reminders', config.REMINDER_SCAN_INTERVAL_MS, () => reminders.scan(), deps.logger);
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
+  const metrics = deps.metrics ?? createMetricsRegistry('user');
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
+  instrumentGrpc(metrics, deps.logger);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
@@ -145,6 +152,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const patroni = listOf(config.PATRONI_REST_URLS);
   const notificationCheck = { name: 'notifications', required: false, check: () => Promise.resolve({ bus: bus.describe(), ...hub.stats() }) };
   const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []), notificationCheck];
+  if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
@@ -173,6 +181,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
       hub.close();
       availability.close();
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
+      uninstrumentGrpc(metrics);
       await Promise.all([marks.close(), bus.close()]);
     },
   };
