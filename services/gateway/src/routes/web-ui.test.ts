@@ -69,7 +69,7 @@ describe('the web UI behind the gateway', () => {
 
   it('answers an unknown path under an API segment with a 404 problem, never with the UI', async () => {
     const before = webSaw.length;
-    for (const url of ['/event/a/b', '/order/x/y/z', '/reports/nothing', '/notification', '/subscribe/event']) {
+    for (const url of ['/event/a/b', '/order/x/y/z', '/reports/nothing', '/notification/x', '/subscribe/event/a/b']) {
       const response = await gateway.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
