@@ -14,6 +14,8 @@ import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
+import { admissionHook, registerQueueRoute } from './waiting-room/http';
+import { WaitingRoom } from './waiting-room/waiting-room';
 import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
 
 export interface GatewayDeps {
@@ -76,13 +78,29 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     namespace: deps.namespace ?? 'eticket',
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
+  // The waiting room needs the shared Redis: one queue per event for every gateway instance.
+  const room = config.WAITING_ROOM_ENABLED && deps.rateLimitRedis !== undefined ? new WaitingRoom(deps.rateLimitRedis, {
+    namespace: deps.namespace ?? 'eticket',
+    internalSecret: config.INTERNAL_AUTH_SECRET,
+    initialLimit: config.WAITING_ROOM_INITIAL_LIMIT,
+    minLimit: config.WAITING_ROOM_MIN_LIMIT,
+    maxLimit: Math.max(config.WAITING_ROOM_MIN_LIMIT, config.WAITING_ROOM_MAX_LIMIT),
+    latencyTolerance: config.WAITING_ROOM_LATENCY_TOLERANCE,
+    admitWindowMs: config.WAITING_ROOM_ADMIT_WINDOW_MS,
+    // An in-flight order's slot outlives the route's deadline, so only a lost gateway leaves it to expire.
+    leaseMs: config.ROUTE_TIMEOUT_WRITE_MS + 5_000,
+    abandonMs: config.WAITING_ROOM_ABANDON_MS,
+    fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
+  }, (outcome) => metrics.waitingRoom.inc({ outcome })) : undefined;
   registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
+    ...(room === undefined ? {} : { preHandlers: { 'POST /order': admissionHook(room) } }),
   });
+  if (room !== undefined) registerQueueRoute(app, room, { jwtSecret: config.JWT_SECRET, rateLimit, securityHeaders: securityHeaders.hook });
   const modeOf = (name: UpstreamName) => (sources[name] instanceof StaticSource ? 'static' : 'discovery');
   // An optional upstream nobody configured is no dependency of this gateway: /status leaves it out.
   const configured = UPSTREAMS.filter((name) => deps.sources[name] !== undefined);
