@@ -136,10 +136,12 @@ export class WaitingRoom {
       return { status: 'admitted', eventId: claims.eventId, pollAfterMs: 0 };
     }
     if (reply[0] === 2) return { status: 'expired', eventId: claims.eventId, pollAfterMs: 0 };
-    return { ...(await this.place(claims.eventId, userId, reply)), ticket };
+    return this.place(claims.eventId, userId, reply, ticket);
   }
 
-  private async place(eventId: string, userId: string, [, seq = 0, position = 1, ratePerKs = 0, limit = 1]: ScriptReply): Promise<QueuedPlace> {
+  /** The place a script answered; a new ticket only for a new place (a poll keeps its own). */
+  private async place(eventId: string, userId: string, reply: ScriptReply, ticket?: string): Promise<QueuedPlace> {
+    const [, seq = 0, position = 1, ratePerKs = 0, limit = 1] = reply;
     // Admissions per second as the controller measured them; before any measurement, one per slot per second.
     const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : limit;
     const estimatedWaitSeconds = position / perSecond;
@@ -147,7 +149,7 @@ export class WaitingRoom {
     const pollAfterMs = Math.round(Math.min(30_000, Math.max(250, estimatedWaitSeconds * 500)));
     return {
       status: 'queued',
-      ticket: await this.signer.sign({ userId, eventId, seq }),
+      ticket: ticket ?? (await this.signer.sign({ userId, eventId, seq })),
       eventId,
       position,
       estimatedWaitSeconds: Math.round(estimatedWaitSeconds * 10) / 10,
