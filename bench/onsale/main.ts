@@ -31,7 +31,7 @@ const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 18500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WAITING_ROOM = process.env.BENCH_WAITING_ROOM !== 'false';
-const BROWSE_RATE = Number(process.env.BENCH_BROWSE_RATE ?? 200);
+const BROWSE_RATE = Number(process.env.BENCH_BROWSE_RATE ?? 100);
 const CAPACITY_CONCURRENCY = 64;
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 40_000);
 /** Confirmations in the first seconds of an open run are not counted: the room's limit and the JIT settle. */

@@ -34,6 +34,11 @@ export async function buyerSession(client: Client, buyers: Buyers, buyerIndex: n
       }
       await sleep(waitMs);
       const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}`, buyer.token);
+      if (poll.status === 503) {
+        // The room could not answer (Redis slow or down): ask again after Retry-After, as a client would.
+        waitMs = 1_000;
+        continue;
+      }
       if (poll.status !== 200) return;
       if (poll.body.status === 'queued') {
         waitMs = Math.max(MIN_POLL_MS, Number(poll.body.poll_after_ms) || 250);

@@ -27,6 +27,8 @@ export interface GatewayDeps {
   readonly stale?: StaleStore;
   /** Shared rate-limit counters; without it each gateway instance counts alone. */
   readonly rateLimitRedis?: Cluster;
+  /** The waiting room's client for the same Redis Cluster (longer command timeout); default: rateLimitRedis. */
+  readonly waitingRoomRedis?: Cluster;
   /** The deployment whose gateways share rate-limit counts (DISCOVERY_NAMESPACE). */
   readonly namespace?: string;
   /** More /status entries (registry, cache). */
@@ -79,7 +81,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
   // The waiting room needs the shared Redis: one queue per event for every gateway instance.
-  const room = config.WAITING_ROOM_ENABLED && deps.rateLimitRedis !== undefined ? new WaitingRoom(deps.rateLimitRedis, {
+  const roomRedis = deps.waitingRoomRedis ?? deps.rateLimitRedis;
+  const room = config.WAITING_ROOM_ENABLED && roomRedis !== undefined ? new WaitingRoom(roomRedis, {
     namespace: deps.namespace ?? 'eticket',
     internalSecret: config.INTERNAL_AUTH_SECRET,
     initialLimit: config.WAITING_ROOM_INITIAL_LIMIT,

@@ -74,6 +74,11 @@ export const GatewayEnv = Type.Object({
   WAITING_ROOM_ADMIT_WINDOW_MS: Ms(500, 600_000, 5_000),
   /** A queued buyer who has not polled for this long is skipped when their turn comes. */
   WAITING_ROOM_ABANDON_MS: Ms(1_000, 3_600_000, 30_000),
+  /**
+   * The room's Redis commands wait this long before the room falls back (its own client: an order takes
+   * hundreds of ms anyway, and a busy Redis must not send a rush around the room as the limiter's 100 ms would).
+   */
+  WAITING_ROOM_REDIS_TIMEOUT_MS: Ms(10, 10_000, 1_000),
   /** Orders in flight per gateway instance while Redis cannot be reached (beyond: 503 WAITING_ROOM_UNAVAILABLE). */
   WAITING_ROOM_FALLBACK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
   /** A Redis command slower than this fails open (rate limit skipped, stale copy missed). */

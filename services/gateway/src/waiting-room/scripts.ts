@@ -8,7 +8,7 @@
 // KEYS (one event):
 //   1 slots     ZSET user -> lease end (ms): orders in flight, and buyers admitted but not yet back
 //   2 queue     ZSET user -> sequence number (FIFO; one place per user)
-//   3 ctl       HASH the limit, the controller's samples, the sequence counter, the admission rate
+//   3 ctl       HASH the sequence counter and the measured admission rate
 //   4 seen      HASH user -> last time the buyer asked (ms); a buyer who stopped asking is skipped
 //   5 admitted  SET  users admitted from the queue who have not come back yet
 // Times come from the Redis server (TIME), so gateways with skewed clocks agree.
@@ -19,11 +19,11 @@ local slots, queue, ctl, seen, admitted = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KE
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cfg = cjson.decode(ARGV[1])
+-- The gateway's current concurrency limit (gradient-limit.ts).
+local limitNow = math.max(1, math.floor(tonumber(ARGV[2])))
 
 local function limit()
-  local l = tonumber(redis.call('HGET', ctl, 'limit'))
-  if l == nil then return cfg.initialLimit end
-  return l
+  return limitNow
 end
 
 local function touch()
@@ -37,7 +37,7 @@ local function promote()
     redis.call('ZREM', slots, user)
     redis.call('SREM', admitted, user)
   end
-  local free = math.floor(limit()) - redis.call('ZCARD', slots)
+  local free = limit() - redis.call('ZCARD', slots)
   local budget = 1000
   while free > 0 and budget > 0 do
     local head = redis.call('ZRANGE', queue, 0, 0)
@@ -61,7 +61,7 @@ end
 
 local function queued(user, seq)
   redis.call('HSET', seen, user, now)
-  return {0, seq, redis.call('ZRANK', queue, user) + 1, rate(), math.floor(limit())}
+  return {0, seq, redis.call('ZRANK', queue, user) + 1, rate(), limit()}
 end
 `;
 
@@ -70,10 +70,10 @@ end
  * slot and nobody waiting, or they were admitted from the queue), else
  * {0, sequence, position, admissions per 1000 s, limit}. A buyer already
  * queued keeps their place: asking again never moves them forward or back.
- * ARGV: config JSON, user id.
+ * ARGV: config JSON, limit, user id.
  */
 export const ENTER_LUA = `${PRELUDE}
-local user = ARGV[2]
+local user = ARGV[3]
 promote()
 touch()
 if redis.call('SISMEMBER', admitted, user) == 1 then
@@ -83,7 +83,7 @@ if redis.call('SISMEMBER', admitted, user) == 1 then
 end
 local seq = redis.call('ZSCORE', queue, user)
 if seq then return queued(user, tonumber(seq)) end
-if redis.call('ZCARD', queue) == 0 and not redis.call('ZSCORE', slots, user) and redis.call('ZCARD', slots) < math.floor(limit()) then
+if redis.call('ZCARD', queue) == 0 and not redis.call('ZSCORE', slots, user) and redis.call('ZCARD', slots) < limit() then
   redis.call('ZADD', slots, now + cfg.leaseMs, user)
   return {1}
 end
@@ -96,10 +96,10 @@ return queued(user, seq)
  * A queued buyer polls. Returns {1} admitted (come back now), {0, seq,
  * position, rate, limit} still waiting, or {2} no longer queued under that
  * sequence number (the admission lapsed, was used, or the place was dropped).
- * ARGV: config JSON, user id, the ticket's sequence number.
+ * ARGV: config JSON, limit, user id, the ticket's sequence number.
  */
 export const POLL_LUA = `${PRELUDE}
-local user, seq = ARGV[2], tonumber(ARGV[3])
+local user, seq = ARGV[3], tonumber(ARGV[4])
 promote()
 touch()
 if redis.call('SISMEMBER', admitted, user) == 1 then return {1} end
@@ -109,53 +109,23 @@ return {2}
 `;
 
 /**
- * An admitted order finished: frees its slot, feeds the controller, admits
- * the next in line. The limit follows a gradient controller (after Netflix's
- * concurrency-limits): every interval, the mean latency of the orders that
- * finished is compared with the recent minimum latency; while the mean stays
- * under tolerance x minimum the limit grows (by about its square root, and
- * only when the slots were busy: an idle room learns nothing), above it the
- * limit shrinks in proportion (at most by half, smoothed). So the system is
- * kept at the concurrency where it confirms the most orders without queueing
- * them inside the services. A failed order (5xx) counts as a slow one.
- * ARGV: config JSON, user id, latency ms, 1 ok / 0 failed.
+ * An admitted order finished: frees its slot, counts the completion for the
+ * admission rate (the queue's estimates), admits the next in line. Returns
+ * the number of orders in flight.
+ * ARGV: config JSON, limit, user id.
  */
 export const RELEASE_LUA = `${PRELUDE}
-local user, latency, ok = ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
+local user = ARGV[3]
 if redis.call('SISMEMBER', admitted, user) == 0 then redis.call('ZREM', slots, user) end
-local c = redis.call('HMGET', ctl, 'ivStart', 'ivSum', 'ivCount', 'minCur', 'minPrev', 'minStart', 'rate')
-local ivStart, ivSum, ivCount = tonumber(c[1]) or now, tonumber(c[2]) or 0, tonumber(c[3]) or 0
-local minCur, minPrev, minStart = tonumber(c[4]), tonumber(c[5]), tonumber(c[6]) or now
-local rateNow = tonumber(c[7]) or 0
-if ok then
-  if minCur == nil or latency < minCur then minCur = latency end
-else
-  latency = math.max(latency, (minCur or latency) * cfg.tolerance * 2)
+local c = redis.call('HMGET', ctl, 'rateStart', 'rateCount', 'rate')
+local rateStart, rateCount, rateNow = tonumber(c[1]) or now, (tonumber(c[2]) or 0) + 1, tonumber(c[3]) or 0
+if now - rateStart >= cfg.rateIntervalMs then
+  -- Completions per second, smoothed over the last few intervals.
+  rateNow = 0.5 * rateNow + 0.5 * (rateCount / ((now - rateStart) / 1000))
+  rateStart, rateCount = now, 0
 end
-if now - minStart >= cfg.minWindowMs then
-  minPrev, minCur, minStart = minCur, nil, now
-end
-ivSum, ivCount = ivSum + latency, ivCount + 1
-if now - ivStart >= cfg.intervalMs then
-  local l = limit()
-  local base = math.min(minCur or math.huge, minPrev or math.huge)
-  if base == math.huge then base = ivSum / ivCount end
-  local mean = ivSum / ivCount
-  local gradient = math.max(0.5, math.min(1.0, cfg.tolerance * base / mean))
-  local grow = 0
-  if redis.call('ZCARD', slots) + 1 >= l / 2 then grow = math.sqrt(l) end
-  local target = l * gradient + grow
-  l = math.max(cfg.minLimit, math.min(cfg.maxLimit, 0.8 * l + 0.2 * target))
-  local seconds = math.max(0.001, (now - ivStart) / 1000)
-  rateNow = 0.5 * rateNow + 0.5 * (ivCount / seconds)
-  redis.call('HSET', ctl, 'limit', tostring(l), 'rate', tostring(rateNow))
-  ivStart, ivSum, ivCount = now, 0, 0
-end
-local fields = {'ivStart', ivStart, 'ivSum', ivSum, 'ivCount', ivCount, 'minStart', minStart}
-if minCur ~= nil then table.insert(fields, 'minCur'); table.insert(fields, minCur) else redis.call('HDEL', ctl, 'minCur') end
-if minPrev ~= nil then table.insert(fields, 'minPrev'); table.insert(fields, minPrev) end
-redis.call('HSET', ctl, unpack(fields))
+redis.call('HSET', ctl, 'rateStart', rateStart, 'rateCount', rateCount, 'rate', tostring(rateNow))
 promote()
 touch()
-return math.floor(limit())
+return redis.call('ZCARD', slots)
 `;

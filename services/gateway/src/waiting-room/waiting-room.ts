@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import { AppError } from '@eticket/errors';
+import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
 import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
 import { TicketSigner } from './ticket';
@@ -44,10 +45,12 @@ export type PollAnswer =
 
 type ScriptReply = [number, number?, number?, number?, number?];
 
+type Keys = [string, string, string, string, string];
+
 interface RoomCommands {
-  waitingRoomEnter(...args: [string, string, string, string, string, string, string]): Promise<ScriptReply>;
-  waitingRoomPoll(...args: [string, string, string, string, string, string, string, string]): Promise<ScriptReply>;
-  waitingRoomRelease(...args: [string, string, string, string, string, string, string, string, string]): Promise<number>;
+  waitingRoomEnter(...args: [...Keys, config: string, limit: string, user: string]): Promise<ScriptReply>;
+  waitingRoomPoll(...args: [...Keys, config: string, limit: string, user: string, seq: string]): Promise<ScriptReply>;
+  waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
 }
 
 export type WaitingRoomOutcome = 'admitted' | 'queued' | 'admitted_from_queue' | 'fallback_admitted' | 'fallback_refused';
@@ -70,6 +73,7 @@ export class WaitingRoom {
   private readonly fallback: LocalFallback;
   private readonly config: string;
   private readonly commands: RoomCommands;
+  private readonly limiter: GradientLimit;
 
   constructor(
     redis: Cluster,
@@ -78,17 +82,21 @@ export class WaitingRoom {
   ) {
     this.signer = new TicketSigner(settings.internalSecret);
     this.fallback = new LocalFallback(settings.fallbackConcurrency);
-    this.config = JSON.stringify({
-      initialLimit: settings.initialLimit,
-      minLimit: settings.minLimit,
-      maxLimit: settings.maxLimit,
+    this.limiter = new GradientLimit({
+      initial: settings.initialLimit,
+      min: settings.minLimit,
+      max: settings.maxLimit,
       tolerance: settings.latencyTolerance,
+      intervalMs: 250,
+      // Long enough to remember the uncontended latency through an on-sale's first minute.
+      minWindowMs: 60_000,
+    });
+    this.config = JSON.stringify({
       admitWindowMs: settings.admitWindowMs,
       leaseMs: settings.leaseMs,
       abandonMs: settings.abandonMs,
-      // The controller's sampling interval and the window of its minimum latency.
-      intervalMs: 250,
-      minWindowMs: 10_000,
+      // Completions are counted per second for the queue's estimates.
+      rateIntervalMs: 1_000,
       // Keys of an event nobody asks about any more disappear.
       keyTtlMs: 3_600_000,
     });
@@ -100,7 +108,12 @@ export class WaitingRoom {
     this.commands = redis as unknown as RoomCommands;
   }
 
-  private keys(eventId: string): [string, string, string, string, string] {
+  /** Orders that may be in flight per event now. */
+  get limit(): number {
+    return this.limiter.limit;
+  }
+
+  private keys(eventId: string): Keys {
     // One hash tag per event: every key of a room lives on one Cluster node.
     const tag = `wr:{${this.settings.namespace}:${eventId}}`;
     return [`${tag}:slots`, `${tag}:queue`, `${tag}:ctl`, `${tag}:seen`, `${tag}:admitted`];
@@ -110,7 +123,7 @@ export class WaitingRoom {
   async enter(eventId: string, userId: string): Promise<Entry> {
     let reply: ScriptReply;
     try {
-      reply = await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, userId);
+      reply = await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, String(this.limiter.limit), userId);
     } catch {
       return this.enterWithoutRedis();
     }
@@ -119,6 +132,7 @@ export class WaitingRoom {
       return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
     }
     this.onOutcome('queued');
+    this.limiter.markSaturated();
     return this.place(eventId, userId, reply);
   }
 
@@ -127,7 +141,7 @@ export class WaitingRoom {
     const claims = await this.signer.verify(ticket, userId);
     let reply: ScriptReply;
     try {
-      reply = await this.commands.waitingRoomPoll(...this.keys(claims.eventId), this.config, userId, String(claims.seq));
+      reply = await this.commands.waitingRoomPoll(...this.keys(claims.eventId), this.config, String(this.limiter.limit), userId, String(claims.seq));
     } catch {
       throw new AppError('WAITING_ROOM_UNAVAILABLE', 'The waiting room cannot be reached; place the order again shortly', { retryAfterSeconds: 1 });
     }
@@ -145,8 +159,8 @@ export class WaitingRoom {
     // Admissions per second as the controller measured them; before any measurement, one per slot per second.
     const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : limit;
     const estimatedWaitSeconds = position / perSecond;
-    // Far back, poll rarely (half the estimate); near the head, often, so an admission is not left idle.
-    const pollAfterMs = Math.round(Math.min(30_000, Math.max(250, estimatedWaitSeconds * 500)));
+    // Far back, poll rarely (half the estimate); near the head, every 100 ms, so an admitted slot is not left idle long.
+    const pollAfterMs = Math.round(Math.min(30_000, Math.max(100, estimatedWaitSeconds * 500)));
     return {
       status: 'queued',
       ticket: ticket ?? (await this.signer.sign({ userId, eventId, seq })),
@@ -168,7 +182,8 @@ export class WaitingRoom {
   }
 
   private release(eventId: string, userId: string, latencyMs: number, ok: boolean): void {
+    this.limiter.onSample(latencyMs, ok);
     // Best effort: if Redis is gone meanwhile the slot's lease frees it.
-    this.commands.waitingRoomRelease(...this.keys(eventId), this.config, userId, String(Math.max(1, Math.round(latencyMs))), ok ? '1' : '0').catch(() => undefined);
+    this.commands.waitingRoomRelease(...this.keys(eventId), this.config, String(this.limiter.limit), userId).catch(() => undefined);
   }
 }
