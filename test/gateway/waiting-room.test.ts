@@ -77,8 +77,26 @@ const poll = (gateway: string, who: Buyer, ticket: string) => call(`${gateway}/q
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Gives the first order a moment to take the room's only slot (its prepare then lasts PREPARE_DELAY_MS). */
-const settle = () => sleep(300);
+/** eticket_gateway_waiting_room_total of one gateway, all outcomes that let an order through. */
+async function admittedSoFar(gateway: string): Promise<number> {
+  const text = await (await fetch(`${gateway}/metrics`)).text();
+  return text.split('\n')
+    .filter((line) => line.startsWith('eticket_gateway_waiting_room_total{') && /outcome="(admitted|fallback_admitted)"/.test(line))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Sends the first order and returns once the gateway has let it into the room's only slot (its prepare then lasts PREPARE_DELAY_MS). */
+async function firstOrder(gateway: string, who: Buyer, eventId: string): Promise<{ answer: ReturnType<typeof order> }> {
+  const before = await admittedSoFar(gateway);
+  const answer = order(gateway, who, eventId);
+  const deadline = Date.now() + 10_000;
+  while ((await admittedSoFar(gateway)) === before) {
+    if (Date.now() > deadline) throw new Error('the first order never entered the room');
+    await sleep(20);
+  }
+  // Wrapped: an async function returning the promise itself would wait for the order.
+  return { answer };
+}
 
 /** Polls as a client would (honouring poll_after_ms, at most 250 ms apart here) until admitted; then places the order. */
 async function waitAndOrder(gateway: string, who: Buyer, eventId: string, ticket: string, admissions: string[], name: string): Promise<number> {
@@ -100,8 +118,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
   it('queues buyers first come first served behind a full room, shared by two gateways, with position, estimate and a ticket; admits them in that order', async () => {
     const eventId = await stack.event(100);
     const [a, b, c, d] = await Promise.all([buyer(), buyer(), buyer(), buyer()]);
-    const first = order(urls[0]!, a, eventId);
-    await settle();
+    const first = await firstOrder(urls[0]!, a, eventId);
     const queued = [];
     for (const [who, gateway] of [[b, urls[0]!], [c, urls[1]!], [d, urls[0]!]] as const) queued.push(await order(gateway, who, eventId));
     expect(queued.map((answer) => answer.status)).toEqual([202, 202, 202]);
@@ -124,7 +141,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
       waitAndOrder(urls[1]!, c, eventId, String(queued[1]!.body.ticket), admissions, 'c'),
       waitAndOrder(urls[0]!, d, eventId, String(queued[2]!.body.ticket), admissions, 'd'),
     ]);
-    expect((await first).status).toBe(201);
+    expect((await first.answer).status).toBe(201);
     expect(outcomes).toEqual([201, 201, 201]);
     expect(admissions).toEqual(['b', 'c', 'd']);
     const report = await stack.invariants(eventId);
@@ -134,8 +151,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
   it('keeps a buyer\'s original place however often they (or a bot in a retry loop) ask again, on either gateway', async () => {
     const eventId = await stack.event(100);
     const [a, b, bot] = await Promise.all([buyer(), buyer(), buyer()]);
-    const first = order(urls[0]!, a, eventId);
-    await settle();
+    const first = await firstOrder(urls[0]!, a, eventId);
     const botPlace = await order(urls[1]!, bot, eventId);
     const bPlace = await order(urls[0]!, b, eventId);
     expect([botPlace.body.position, bPlace.body.position]).toEqual([1, 2]);
@@ -144,14 +160,13 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(new Set(retries.map((answer) => `${answer.status}:${String(answer.body.position)}`))).toEqual(new Set(['202:2']));
     const botAgain = await order(urls[0]!, bot, eventId);
     expect(botAgain.body.position).toBe(1);
-    expect((await first).status).toBe(201);
+    expect((await first.answer).status).toBe(201);
   }, 60_000);
 
   it('refuses to show a place to any account but the one that queued (403 QUEUE_TICKET_NOT_YOURS) and refuses forged tickets (400)', async () => {
     const eventId = await stack.event(100);
     const [a, b, thief] = await Promise.all([buyer(), buyer(), buyer()]);
-    const first = order(urls[0]!, a, eventId);
-    await settle();
+    const first = await firstOrder(urls[0]!, a, eventId);
     const place = await order(urls[0]!, b, eventId);
     expect(place.status).toBe(202);
     const ticket = String(place.body.ticket);
@@ -166,19 +181,18 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     // The thief's own order does not ride on the ticket: it queues behind.
     const thiefOrder = await order(urls[0]!, thief, eventId);
     expect(thiefOrder.body.position).toBe(2);
-    expect((await first).status).toBe(201);
+    expect((await first.answer).status).toBe(201);
   }, 60_000);
 
   it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {
     const eventId = await stack.event(100);
     const [a, b] = await Promise.all([buyer(), buyer()]);
-    const first = order(redisDownUrl, a, eventId);
-    await settle();
+    const first = await firstOrder(redisDownUrl, a, eventId);
     const refused = await order(redisDownUrl, b, eventId);
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('WAITING_ROOM_UNAVAILABLE');
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect((await first).status).toBe(201);
+    expect((await first.answer).status).toBe(201);
     // The slot is back: the next order goes through.
     expect((await order(redisDownUrl, b, eventId)).status).toBe(201);
     const report = await stack.invariants(eventId);
