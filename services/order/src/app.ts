@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
 import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import type { OrderConfig } from './config';
 import { BackgroundWork, Batcher, Semaphore } from './domain/background';
 import { Coordinator } from './domain/coordinator';
@@ -126,7 +126,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     settings: { replayWaitMs: config.PAYMENT_SIM_LATENCY_MS + 5_000, stuckAfterMs: config.PAYMENT_STUCK_AFTER_MS },
   });
 
-  const http = createHttpApp({ logger, bodyLimit: 16 * 1024 });
+  const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics: createMetricsRegistry('order') });
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   const checks: DependencyCheck[] = [
     { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },

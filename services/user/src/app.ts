@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import { Directory } from './app/directory';
 import { EventCatalog } from './app/event-catalog';
 import { argon2Hasher } from './app/password-hasher';
@@ -78,7 +78,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const catalog = new EventCatalog({ events, users, clock, consistency });
   const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
