@@ -1,15 +1,18 @@
 import type * as grpc from '@grpc/grpc-js';
+import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
 import { registerIdentity } from '@eticket/auth';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
 import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import { Directory } from './app/directory';
 import { EventCatalog } from './app/event-catalog';
+import type { Registry } from 'prom-client';
 import { argon2Hasher } from './app/password-hasher';
 import type { Clock, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
+import { registerReplicationMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerUserRoutes } from './http/user-routes';
@@ -33,6 +36,8 @@ export interface UserServiceDeps {
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
   /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
   readonly writeMarks?: WriteMarks;
+  /** The instance's Prometheus registry (served at /metrics); main.ts shares it with the participant's breakers. */
+  readonly metrics?: Registry;
 }
 
 export interface UserService {
@@ -78,12 +83,15 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const catalog = new EventCatalog({ events, users, clock, consistency });
   const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
+  const metrics = deps.metrics ?? createMetricsRegistry('user');
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
+  instrumentGrpc(metrics, deps.logger);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
   const patroni = listOf(config.PATRONI_REST_URLS);
   const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : [])];
+  if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
@@ -100,6 +108,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     directory,
     close: async () => {
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
+      uninstrumentGrpc(metrics);
       await marks.close();
     },
   };

@@ -52,7 +52,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
       ],
       ...(settings.preHandlers?.[target.label] === undefined ? {} : { preHandler: settings.preHandlers[target.label] }),
       handler: async (request, reply) => {
-        const context = await forwardedContext(request.identity, request.id, request.ip, settings.internalSecret);
+        const context = await forwardedContext(request.identity, request.trace, request.ip, settings.internalSecret);
         return proxy(request, reply, target, context, deps);
       },
     });
