@@ -9,13 +9,13 @@ import type { GatewayRoute } from './table';
 /**
  * First path segments that belong to the API or to the gateway itself. The
  * route table's own are added from the table; these are the gateway's pages
- * and the notification endpoints of the fixed notification contract (served
+ * the waiting room's /queue, and the notification endpoints of the fixed notification contract (served
  * by the User Service through routes of their own). A request under one of
  * them that no API route matched stays a 404 problem at the edge: the UI
  * never answers for an API path, so a typo in an API call cannot come back
  * as an HTML page with status 200.
  */
-const GATEWAY_SEGMENTS = ['status', 'metrics', 'docs', 'openapi.json', 'notification', 'notifications', 'subscribe'];
+const GATEWAY_SEGMENTS = ['status', 'metrics', 'docs', 'openapi.json', 'notification', 'notifications', 'subscribe', 'queue'];
 
 /** The first segments the web UI must not answer for. */
 export function apiSegments(routes: readonly GatewayRoute[]): ReadonlySet<string> {
