@@ -1,8 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
+import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import type { Registry } from 'prom-client';
 import type { OrderConfig } from './config';
 import { BackgroundWork, Batcher, Semaphore } from './domain/background';
 import { Coordinator } from './domain/coordinator';
@@ -17,6 +19,7 @@ import { bindServer, createCoordinatorServer } from './grpc/coordinator-server';
 import { userServicePeers } from './grpc/discovered-user-service';
 import { registerRoutes } from './http/routes';
 import { SimulatedPaymentProvider } from './payments/simulated-provider';
+import { CachedOrderLookups } from './store/cached-order-lookups';
 import { MongoLeases, MongoWatermarks } from './store/coordination';
 import { connectOrderDatabase, type OrderDatabase } from './store/mongo';
 import { MongoOrderRepository } from './store/order-repository';
@@ -30,6 +33,8 @@ export interface OrderService {
   readonly grpc: grpc.Server;
   readonly recovery: Recovery;
   readonly holds: Holds;
+  /** Undefined when no cache is configured (CACHE_TOPOLOGY unset). */
+  readonly caches: ServiceCaches<'order'> | undefined;
   /** Recovers, then serves HTTP and gRPC. */
   start(): Promise<void>;
   /** Stops accepting work, drains, closes connections. */
@@ -40,6 +45,8 @@ export interface OrderServiceOverrides {
   readonly seats?: SeatParticipant;
   readonly provider?: PaymentProvider;
   readonly clock?: Clock;
+  /** The service's Prometheus registry: the cache's metrics are published there. */
+  readonly metricsRegistry?: Registry;
 }
 
 /** Wires the Ticket Order Service from its configuration: adapters in, domain in the middle, HTTP and gRPC out. */
@@ -104,9 +111,16 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       safetyMarginMs: 5_000,
     },
   });
+  // The shared cache (when configured) keeps orders in a final state for GET /order/:id only.
+  const cacheBackend = cacheBackendFromSettings(config);
+  const caches = cacheBackend === undefined ? undefined : new ServiceCaches<'order'>(cacheBackend, ['order'], (error, operation) => {
+    logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
+  });
+  if (caches !== undefined && overrides.metricsRegistry !== undefined) caches.registerMetrics(overrides.metricsRegistry);
   const orders = new Orders({
     coordinator,
     orders: orderStore,
+    ...(caches === undefined ? {} : { lookups: new CachedOrderLookups(orderStore, caches.cache('order')) }),
     recovery,
     holds,
     phase2,
@@ -130,6 +144,8 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   const checks: DependencyCheck[] = [
     { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },
+    // Never required: the cache fails open, so with every node down the instance is slower, not unready.
+    ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
   ];
   registerStatusRoutes(http, 'order', config.SERVICE_INSTANCE, checks);
   // The platform runner and Compose poll /health for readiness.
@@ -156,6 +172,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     grpc: grpcServer,
     recovery,
     holds: holds,
+    caches,
     async start() {
       await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
       timers.start();
@@ -180,6 +197,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
       grpcSeats.close();
       notifier.close();
+      await caches?.close();
       await database.close();
     },
   };

@@ -1,8 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import { registerIdentity } from '@eticket/auth';
+import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { collectStatus, createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import type { Registry } from 'prom-client';
 import { Directory } from './app/directory';
 import { EventCatalog } from './app/event-catalog';
 import { argon2Hasher } from './app/password-hasher';
@@ -13,6 +15,8 @@ import type { ThrottlePolicy } from './domain/login-throttle';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerUserRoutes } from './http/user-routes';
+import { CachedEventRepository } from './store/cached-event-repository';
+import { CachedUserRepository } from './store/cached-user-repository';
 import { databaseChecks, type Database } from './store/db';
 import { patroniClusterCheck } from './store/patroni-cluster';
 import { ReadRouter } from './store/read-router';
@@ -33,7 +37,12 @@ export interface UserServiceDeps {
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
   /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
   readonly writeMarks?: WriteMarks;
+  /** The service's Prometheus registry: the cache's metrics are published there. */
+  readonly metricsRegistry?: Registry;
 }
+
+/** The caches the User Service keeps in the shared Redis (see store/cached-*-repository.ts). */
+export type UserCacheName = 'event' | 'event-list' | 'user';
 
 export interface UserService {
   readonly http: HttpApp;
@@ -42,6 +51,8 @@ export interface UserService {
   readonly accounts: UserAccounts;
   readonly catalog: EventCatalog;
   readonly directory: Directory;
+  /** Undefined when no cache is configured (CACHE_TOPOLOGY unset). */
+  readonly caches: ServiceCaches<UserCacheName> | undefined;
   /** Stops HTTP and gRPC (draining in-flight work); the caller owns and closes the database. */
   close(): Promise<void>;
 }
@@ -53,18 +64,19 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const clock = deps.clock ?? (() => new Date());
   // Reads go to standbys; a caller who just wrote reads from a server that has the write (see store/read-your-writes.ts).
   const reads = new ReadRouter(deps.db, deps.logger);
-  const marks = deps.writeMarks ?? createWriteMarks({
-    windowMs: config.READ_YOUR_WRITES_WINDOW_MS,
-    topology: config.CACHE_TOPOLOGY,
-    clusterNodes: listOf(config.REDIS_CLUSTER_NODES),
-    sentinels: listOf(config.REDIS_SENTINELS),
-    ringShards: listOf(config.REDIS_RING_SHARDS),
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    logger: deps.logger,
+  // One connection to the shared cache (when configured) for read-your-writes marks and the read caches.
+  const cacheBackend = cacheBackendFromSettings(config);
+  const caches = cacheBackend === undefined ? undefined : new ServiceCaches<UserCacheName>(cacheBackend, ['event', 'event-list', 'user'], (error, operation) => {
+    // A dead node makes every request log this: debug, not warn; /status and the metrics count the errors.
+    deps.logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
   });
+  if (caches !== undefined && deps.metricsRegistry !== undefined) caches.registerMetrics(deps.metricsRegistry);
+  const marks = deps.writeMarks ?? createWriteMarks(cacheBackend, config.READ_YOUR_WRITES_WINDOW_MS, deps.logger);
   const consistency = new ReadYourWrites({ db: deps.db, marks, logger: deps.logger });
-  const users = new PgUserRepository(deps.db, reads);
-  const events = new PgEventRepository(deps.db, reads);
+  const pgUsers = new PgUserRepository(deps.db, reads);
+  const pgEvents = new PgEventRepository(deps.db, reads);
+  const users = caches === undefined ? pgUsers : new CachedUserRepository(pgUsers, caches.cache('user'));
+  const events = caches === undefined ? pgEvents : new CachedEventRepository(pgEvents, caches.cache('event'), caches.cache('event-list'));
   const accounts = new UserAccounts({
     users,
     throttle: new PgLoginThrottleStore(deps.db),
@@ -83,7 +95,12 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
   const patroni = listOf(config.PATRONI_REST_URLS);
-  const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : [])];
+  const checks: DependencyCheck[] = [
+    ...databaseChecks(deps.db, reads),
+    ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []),
+    // Never required: the cache fails open, so with every node down the instance is slower, not unready.
+    ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
+  ];
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
@@ -98,9 +115,11 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     accounts,
     catalog,
     directory,
+    caches,
     close: async () => {
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
       await marks.close();
+      await caches?.close();
     },
   };
 }
