@@ -225,6 +225,43 @@ describe('Cache single flight and invalidation races', () => {
   });
 });
 
+describe('Cache without single flight', () => {
+  const alone = { ...policy, singleFlight: false };
+
+  it('loads once per reader, so a reader who comes after a change never gets an answer loaded before it', async () => {
+    const cache = new Cache(new MemoryBackend(), 'order', () => undefined, { secondDeleteAfterMs: 0 });
+    let version = 1;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      const seen = version;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { version: seen };
+    };
+    const notStored = { ...alone, storeIf: () => false };
+    const before = cache.getOrLoad('o1', notStored, load);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    version = 2;
+    expect(await cache.getOrLoad('o1', notStored, load)).toEqual({ version: 2 });
+    expect(await before).toEqual({ version: 1 });
+    expect(loads).toBe(2);
+  });
+
+  it('still drops the value of a load that an invalidation overtook', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'order', () => undefined, { secondDeleteAfterMs: 0 });
+    const loading = cache.getOrLoad('o1', alone, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { version: 1 };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await cache.invalidate('o1');
+    await loading;
+    expect(backend.data.has('order:o1')).toBe(false);
+    expect(cache.stats().staleLoadsDropped).toBe(1);
+  });
+});
+
 describe('Cache generations', () => {
   it('starts at "0" and gets a new token on every bump, so entries keyed by the old one are no longer read', async () => {
     const cache = new Cache(new MemoryBackend(), 'event-list', () => undefined, { secondDeleteAfterMs: 0 });

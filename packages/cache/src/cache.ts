@@ -15,6 +15,13 @@ export interface CachePolicy<T = unknown> {
    * returned to the caller but not stored.
    */
   readonly storeIf?: (value: T) => boolean;
+  /**
+   * Share one load among concurrent misses of a key (default true). Off for
+   * values that change without an invalidation reaching this process (an
+   * order awaiting payment): a reader who comes after such a change must not
+   * get the answer of a load that started before it.
+   */
+  readonly singleFlight?: boolean;
 }
 
 export interface CacheStats {
@@ -89,6 +96,8 @@ interface Flight {
  */
 export class Cache {
   private readonly inFlight = new Map<string, Flight>();
+  /** Loads without single flight (policy.singleFlight false), so an invalidation can still mark them stale. */
+  private readonly unshared = new Map<string, Set<Flight>>();
   private readonly counters: Omit<CacheStats, 'pendingInvalidations'> = { hits: 0, misses: 0, notFoundHits: 0, errors: 0, loads: 0, staleLoadsDropped: 0 };
   /** Full key → when to stop retrying its delete (ms since the epoch). */
   private readonly pendingDeletes = new Map<string, number>();
@@ -113,8 +122,9 @@ export class Cache {
 
   async getOrLoad<T>(key: string, policy: CachePolicy<T>, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const fullKey = this.key(key);
+    const shared = policy.singleFlight !== false;
     // A load of this key is already running here: its answer is as fresh as a cache read would be.
-    const running = this.inFlight.get(fullKey);
+    const running = shared ? this.inFlight.get(fullKey) : undefined;
     if (running !== undefined) {
       this.counters.misses += 1;
       return running.promise as Promise<T | undefined>;
@@ -134,8 +144,9 @@ export class Cache {
     }
     this.counters.misses += 1;
     // Another reader may have started a load while this one waited for Redis.
-    const joined = this.inFlight.get(fullKey);
+    const joined = shared ? this.inFlight.get(fullKey) : undefined;
     if (joined !== undefined) return joined.promise as Promise<T | undefined>;
+    if (!shared) return this.loadAlone(fullKey, policy, load);
     const flight: Flight = { promise: Promise.resolve(), stale: false };
     const promise = this.loadAndStore(fullKey, policy, load, () => flight.stale).finally(() => {
       // Only this load's own entry: an invalidation may have replaced it with a newer load.
@@ -211,13 +222,28 @@ export class Cache {
     this.pendingDeletes.clear();
   }
 
+  /** One reader's own load, still overtaken (not stored) by an invalidation that comes while it runs. */
+  private async loadAlone<T>(fullKey: string, policy: CachePolicy<T>, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const flight: Flight = { promise: Promise.resolve(), stale: false };
+    const running = this.unshared.get(fullKey) ?? new Set<Flight>();
+    this.unshared.set(fullKey, running.add(flight));
+    try {
+      return await this.loadAndStore(fullKey, policy, load, () => flight.stale);
+    } finally {
+      running.delete(flight);
+      if (running.size === 0 && this.unshared.get(fullKey) === running) this.unshared.delete(fullKey);
+    }
+  }
+
   private async deleteNow(fullKeys: readonly string[]): Promise<void> {
     // Loads of these keys that started before now may carry the old value: never store them, never join them again.
     for (const fullKey of fullKeys) {
       const flight = this.inFlight.get(fullKey);
-      if (flight === undefined) continue;
-      flight.stale = true;
-      this.inFlight.delete(fullKey);
+      if (flight !== undefined) {
+        flight.stale = true;
+        this.inFlight.delete(fullKey);
+      }
+      for (const alone of this.unshared.get(fullKey) ?? []) alone.stale = true;
     }
     const deleted = await this.safely('del', async () => {
       await this.backend.del(fullKeys);

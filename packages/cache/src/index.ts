@@ -8,3 +8,4 @@ export { registerCacheMetrics } from './metrics';
 export { createRing, RingBackend, type RingBackendOptions, type RingShard } from './ring-backend';
 export { cacheReport, CacheUnavailableError } from './report';
 export { cacheBackendFromSettings, ServiceCaches, type CacheSettings } from './service-caches';
+export { MemoryCacheBackend } from './memory-backend';

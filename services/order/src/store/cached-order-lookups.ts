@@ -24,13 +24,16 @@ const FINAL = new Set(['rejected', 'paid', 'expired', 'cancelled']);
  * is still being placed or waits for payment changes at the next step
  * (possibly in another instance) and is never stored: it is always read from
  * the database, so a buyer who just paid never sees "pending_payment" again.
- * Not-found is not remembered: the id of an order is known before its
- * placement is written (it derives from the Idempotency-Key).
+ * No single flight either: a buyer who reads their order right after paying
+ * must not get the answer of a load that another request started before the
+ * payment. Not-found is not remembered: the id of an order is known before
+ * its placement is written (it derives from the Idempotency-Key).
  */
 export const ORDER_POLICY: CachePolicy<CachedOrder> = {
   ttlSeconds: 60,
   notFoundTtlSeconds: 0,
   schemaVersion: 1,
+  singleFlight: false,
   storeIf: (order) => FINAL.has(orderStatus(fromCached(order))),
 };
 
