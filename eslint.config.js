@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 import stylistic from '@stylistic/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'services/web/dist/**', 'packages/contracts/src/generated/**'] },
+  // deploy/mongo holds a mongosh script (its globals are the shell's, not Node's).
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'services/web/dist/**', 'packages/contracts/src/generated/**', 'deploy/mongo/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   stylistic.configs.customize({ semi: true, quotes: 'single', indent: 2, arrowParens: true, braceStyle: '1tbs' }),
   {

@@ -105,6 +105,12 @@ export function describeServiceCache(topology: Topology): void {
       const user = await cacheStatus(stack.userUrl);
       expect(user.cache.details!.caches.event!.hits).toBeGreaterThan(0);
       expect((await cacheStatus(stack.orderUrl())).cache.details!.caches.order!.hits).toBeGreaterThan(0);
+      // And on /metrics, for Prometheus.
+      for (const [url, cache] of [[stack.userUrl, 'event'], [stack.orderUrl(), 'order']] as const) {
+        const metrics = (await call(`${url}/metrics`)).text;
+        expect(metrics).toMatch(new RegExp(`eticket_cache_hit_ratio\\{[^}]*cache="${cache}"[^}]*\\} 0\\.\\d+`));
+        expect(metrics).toMatch(/eticket_cache_node_up\{[^}]*role="master"[^}]*\} 1/);
+      }
     }, 60_000);
 
     it(

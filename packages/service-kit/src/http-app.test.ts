@@ -2,7 +2,8 @@ import { AppError } from '@eticket/errors';
 import { createLogger } from '@eticket/logging';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { createHttpApp, registerStatusRoutes } from './index';
+import { Counter } from 'prom-client';
+import { createHttpApp, createMetricsRegistry, registerStatusRoutes } from './index';
 
 function buildApp() {
   const app = createHttpApp({ logger: createLogger({ service: 'test', instance: 't-1', level: 'silent' }), bodyLimit: 1024 });
@@ -92,5 +93,40 @@ describe('createHttpApp', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'degraded', dependencies: { db: { status: 'up', details: { role: 'primary' } }, cache: { status: 'down', error: 'connection refused' } } });
     expect(response.json()).toMatchObject({ dependencies: { peer: { status: 'down', error: 'no healthy instance', details: { instances: ['p-1'] } } } });
+  });
+});
+
+describe('createHttpApp with a metrics registry', () => {
+  function appWithMetrics() {
+    const metrics = createMetricsRegistry('test', { processMetrics: false });
+    const app = createHttpApp({ logger: createLogger({ service: 'test', instance: 't-1', level: 'silent' }), metrics });
+    app.get('/things/:id', () => ({ ok: true }));
+    return app;
+  }
+
+  it('serves GET /metrics in the Prometheus text format with a latency histogram per route pattern, not per URL', async () => {
+    const app = appWithMetrics();
+    await app.inject({ method: 'GET', url: '/things/1' });
+    await app.inject({ method: 'GET', url: '/things/2' });
+    await app.inject({ method: 'GET', url: '/nowhere' });
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    expect(response.body).toContain('eticket_http_request_duration_seconds_count{service="test",method="GET",route="/things/:id",status_code="200"} 2');
+    expect(response.body).toContain('route="unmatched",status_code="404"');
+    expect(response.body).not.toContain('/things/1');
+  });
+
+  it('lets the service register its own metrics on app.metricsRegistry and exposes them', async () => {
+    const app = appWithMetrics();
+    new Counter({ name: 'eticket_test_things_total', help: 'things', registers: [app.metricsRegistry] }).inc(3);
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.body).toContain('eticket_test_things_total{service="test"} 3');
+  });
+
+  it('has no /metrics route without a registry, yet a registry to register on', async () => {
+    const app = buildApp();
+    expect(app.metricsRegistry).toBeDefined();
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
   });
 });

@@ -8,7 +8,9 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { Registry } from 'prom-client';
 import { errorHandler, sendProblem } from './error-handler';
+import { registerHttpMetrics } from './metrics';
 import { validatorCompiler } from './validators';
 
 export type HttpApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -19,12 +21,19 @@ export interface HttpAppOptions {
   readonly bodyLimit?: number;
   /** Per-request socket timeout in ms. */
   readonly requestTimeoutMs?: number;
+  /**
+   * The service's Prometheus registry (createMetricsRegistry): GET /metrics
+   * serves it and every request is timed per route. Handlers and packages
+   * register on `app.metricsRegistry`.
+   */
+  readonly metrics?: Registry;
 }
 
 /**
  * A Fastify instance with E-Ticket's conventions: TypeBox schemas, strict body
  * validation, the correlation id bound to every log line and echoed back,
- * problem+json for every error, and connections drained on close.
+ * problem+json for every error, connections drained on close and, given a
+ * registry, Prometheus metrics at /metrics.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   // Widened to Fastify's base logger type so every route and plugin sees one logger type.
@@ -47,6 +56,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       void sendProblem(reply, request, new AppError('VALIDATION_FAILED', `Invalid path: ${field.message}`, { fields: [field] }));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('metricsRegistry', options.metrics ?? new Registry());
+  if (options.metrics !== undefined) registerHttpMetrics(app, options.metrics);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);

@@ -3,3 +3,4 @@ export { createHttpApp, type HttpApp, type HttpAppOptions } from './http-app';
 export { failStartup, installGracefulShutdown, type ShutdownOptions } from './shutdown';
 export { collectStatus, registerStatusRoutes, type DependencyCheck, type DependencyReport, type StatusReport } from './status';
 export { ProblemSchema } from './problem-schema';
+export { createMetricsRegistry, HTTP_DURATION_BUCKETS, registerHttpMetrics, type MetricsRegistryOptions } from './metrics';

@@ -1,6 +1,6 @@
 import { registerIdentity } from '@eticket/auth';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
 import type pg from 'pg';
 import type { EtlConfig } from './config';
 import { orderDbCheck, userDbCheck } from './extract/probes';
@@ -21,7 +21,7 @@ export interface EtlService {
 export function buildEtlService(config: EtlConfig, logger: Logger): EtlService {
   const warehouse = createWarehousePool(config.WAREHOUSE_DB_URL, config.SERVICE_INSTANCE, logger);
   const settings = etlSettings(config);
-  const http = createHttpApp({ logger, bodyLimit: 1024 });
+  const http = createHttpApp({ logger, bodyLimit: 1024, metrics: createMetricsRegistry('etl') });
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerStatusRoutes(http, 'etl', config.SERVICE_INSTANCE, [
     warehouseCheck(warehouse),

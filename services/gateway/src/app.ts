@@ -59,7 +59,12 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     onBreakerChange: metrics.onBreakerChange,
   });
   const agent = createHttpClient({ connections: config.UPSTREAM_CONNECTIONS });
-  const app = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  const app = createHttpApp({
+    logger: deps.logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    metrics: metrics.registry,
+  });
   app.addHook('onClose', async () => {
     await directory.close();
     await agent.close();
@@ -88,7 +93,6 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const configured = UPSTREAMS.filter((name) => deps.sources[name] !== undefined);
   const modes = Object.fromEntries(configured.map((name) => [name, modeOf(name)])) as Record<UpstreamName, 'discovery' | 'static'>;
   registerStatusRoutes(app, 'gateway', config.SERVICE_INSTANCE, [...upstreamChecks(directory, modes), ...(deps.extraChecks ?? [])]);
-  metrics.register(app);
   await app.ready();
   await securityHeaders.capture(app, '/status/live');
   return { app, directory, metrics };

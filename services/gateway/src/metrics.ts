@@ -1,11 +1,11 @@
 import type { Logger } from '@eticket/logging';
 import { breakerMetrics, type BreakerListener } from '@eticket/resilience';
-import type { FastifyInstance } from 'fastify';
-import { Counter, Registry } from 'prom-client';
+import { createMetricsRegistry } from '@eticket/service-kit';
+import { Counter, type Registry } from 'prom-client';
 
-/** The gateway's counters; /metrics exposes them (a later issue covers metrics broadly). */
+/** The gateway's own counters, in the registry createHttpApp exposes at /metrics (with the per-route latency histogram). */
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   /** Breaker state changes: counted, and logged (open at warn, the rest at info). */
   readonly onBreakerChange: BreakerListener;
   readonly retries: Counter<'upstream' | 'reason'>;
@@ -14,7 +14,8 @@ export class GatewayMetrics {
   readonly stale: Counter<'route'>;
   readonly rateLimited: Counter<'key'>;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
+    this.registry = registry;
     const registers = [this.registry];
     const counted = breakerMetrics(this.registry, 'gateway');
     this.onBreakerChange = (upstream, instance, state) => {
@@ -26,9 +27,5 @@ export class GatewayMetrics {
     this.retriesDenied = new Counter({ name: 'eticket_gateway_retries_denied_total', help: 'Retries not made because the retry budget was spent', labelNames: ['upstream'], registers });
     this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
-  }
-
-  register(app: FastifyInstance): void {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(this.registry.contentType).send(await this.registry.metrics()));
   }
 }

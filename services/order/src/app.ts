@@ -3,8 +3,7 @@ import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
-import type { Registry } from 'prom-client';
+import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import type { OrderConfig } from './config';
 import { BackgroundWork, Batcher, Semaphore } from './domain/background';
 import { Coordinator } from './domain/coordinator';
@@ -45,8 +44,6 @@ export interface OrderServiceOverrides {
   readonly seats?: SeatParticipant;
   readonly provider?: PaymentProvider;
   readonly clock?: Clock;
-  /** The service's Prometheus registry: the cache's metrics are published there. */
-  readonly metricsRegistry?: Registry;
 }
 
 /** Wires the Ticket Order Service from its configuration: adapters in, domain in the middle, HTTP and gRPC out. */
@@ -116,7 +113,6 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
   const caches = cacheBackend === undefined ? undefined : new ServiceCaches<'order'>(cacheBackend, ['order'], (error, operation) => {
     logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
   });
-  if (caches !== undefined && overrides.metricsRegistry !== undefined) caches.registerMetrics(overrides.metricsRegistry);
   const orders = new Orders({
     coordinator,
     orders: orderStore,
@@ -140,7 +136,9 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     settings: { replayWaitMs: config.PAYMENT_SIM_LATENCY_MS + 5_000, stuckAfterMs: config.PAYMENT_STUCK_AFTER_MS },
   });
 
-  const http = createHttpApp({ logger, bodyLimit: 16 * 1024 });
+  const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics: createMetricsRegistry('order') });
+  // The cache's hit ratio, lookups, errors and node liveness on /metrics.
+  caches?.registerMetrics(http.metricsRegistry);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   const checks: DependencyCheck[] = [
     { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },

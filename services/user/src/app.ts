@@ -3,8 +3,7 @@ import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
-import type { Registry } from 'prom-client';
+import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import { Directory } from './app/directory';
 import { EventCatalog } from './app/event-catalog';
 import { argon2Hasher } from './app/password-hasher';
@@ -37,8 +36,6 @@ export interface UserServiceDeps {
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
   /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
   readonly writeMarks?: WriteMarks;
-  /** The service's Prometheus registry: the cache's metrics are published there. */
-  readonly metricsRegistry?: Registry;
 }
 
 /** The caches the User Service keeps in the shared Redis (see store/cached-*-repository.ts). */
@@ -70,7 +67,6 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     // A dead node makes every request log this: debug, not warn; /status and the metrics count the errors.
     deps.logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
   });
-  if (caches !== undefined && deps.metricsRegistry !== undefined) caches.registerMetrics(deps.metricsRegistry);
   const marks = deps.writeMarks ?? createWriteMarks(cacheBackend, config.READ_YOUR_WRITES_WINDOW_MS, deps.logger);
   const consistency = new ReadYourWrites({ db: deps.db, marks, logger: deps.logger });
   const pgUsers = new PgUserRepository(deps.db, reads);
@@ -90,7 +86,9 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const catalog = new EventCatalog({ events, users, clock, consistency });
   const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
+  // The cache's hit ratio, lookups, errors and node liveness on /metrics.
+  caches?.registerMetrics(http.metricsRegistry);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
