@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { CORRELATION_HEADER, currentCorrelationId } from '@eticket/logging';
+import { traceHeaders } from '@eticket/logging';
 import { fromGrpcError } from './grpc-errors';
+import { metricsInterceptor } from './grpc-metrics';
 
 type UnaryMethod<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
 
@@ -13,16 +14,16 @@ export interface CallOptions {
 }
 
 /**
- * Calls a unary method as a promise with a deadline (every call has one) and
- * the current correlation id in metadata; failures become AppErrors.
+ * Calls a unary method as a promise with a deadline (every call has one),
+ * the current W3C trace (`traceparent`) and request id in metadata, and
+ * call metrics (grpc-metrics.ts); failures become AppErrors.
  */
 export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, deadlineMs: number, options: CallOptions = {}): Promise<Res> {
   // grpc-js reads waitForReady from the metadata's options, not the call options.
   const metadata = new grpc.Metadata(options.waitForReady === true ? { waitForReady: true } : undefined);
-  const correlationId = currentCorrelationId();
-  if (correlationId !== undefined) metadata.set(CORRELATION_HEADER, correlationId);
+  for (const [key, value] of Object.entries(traceHeaders())) metadata.set(key, value);
   return new Promise<Res>((resolve, reject) => {
-    method(request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
+    method(request, metadata, { deadline: Date.now() + deadlineMs, interceptors: [metricsInterceptor] }, (error, response) => {
       if (error !== null) reject(fromGrpcError(error));
       else if (response === undefined) reject(fromGrpcError({ code: grpc.status.INTERNAL, details: 'empty response' }));
       else resolve(response);

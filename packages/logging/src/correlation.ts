@@ -1,16 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { continueTrace, currentTrace, enterTrace, runWithTrace } from './trace-context';
 
 /**
- * The correlation id of the work in progress. The gateway assigns one per
- * request (or accepts the caller's `x-request-id`), every hop forwards it
- * (HTTP header, gRPC metadata) and every log line carries it, so one buyer's
- * request can be followed across all services.
+ * The request id (`x-request-id`): the gateway accepts a client's when it is
+ * short and harmless, otherwise mints one, echoes it and sends it on. Logs
+ * are correlated by the W3C trace id (trace-context.ts); these helpers remain
+ * for code that only has a request id (they start a trace for it).
  */
-export const CORRELATION_HEADER = 'x-request-id';
-
-const storage = new AsyncLocalStorage<{ correlationId: string }>();
-
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Accepts a caller-supplied id only when it is short and harmless; otherwise mints one. */
@@ -18,15 +14,17 @@ export function correlationIdFrom(candidate: unknown): string {
   return typeof candidate === 'string' && SAFE_ID.test(candidate) ? candidate : randomUUID();
 }
 
+/** Runs work under a new trace that carries this request id. */
 export function runWithCorrelationId<T>(correlationId: string, work: () => T): T {
-  return storage.run({ correlationId }, work);
+  return runWithTrace(continueTrace(undefined, correlationId), work);
 }
 
-/** Binds the id to the rest of the current asynchronous execution (used by request hooks). */
 export function enterCorrelationId(correlationId: string): void {
-  storage.enterWith({ correlationId });
+  enterTrace(continueTrace(undefined, correlationId));
 }
 
+/** The current request id, or else the current trace id. */
 export function currentCorrelationId(): string | undefined {
-  return storage.getStore()?.correlationId;
+  const trace = currentTrace();
+  return trace?.requestId ?? trace?.traceId;
 }

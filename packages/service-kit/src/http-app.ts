@@ -1,7 +1,8 @@
 import { AppError } from '@eticket/errors';
-import { CORRELATION_HEADER, correlationIdFrom, enterCorrelationId, type Logger } from '@eticket/logging';
+import { CORRELATION_HEADER, correlationIdFrom, type Logger } from '@eticket/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -10,7 +11,9 @@ import Fastify, {
 } from 'fastify';
 import { Registry } from 'prom-client';
 import { errorHandler, sendProblem } from './error-handler';
+import { logAccess } from './access-log';
 import { registerHttpMetrics } from './metrics';
+import { bindTrace } from './request-trace';
 import { validatorCompiler } from './validators';
 
 export type HttpApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -31,7 +34,8 @@ export interface HttpAppOptions {
 
 /**
  * A Fastify instance with E-Ticket's conventions: TypeBox schemas, strict body
- * validation, the correlation id bound to every log line and echoed back,
+ * validation, the W3C trace continued from the caller and bound to every log
+ * line, the request id echoed back, one access line per request,
  * problem+json for every error, connections drained on close and, given a
  * registry, Prometheus metrics at /metrics.
  */
@@ -45,6 +49,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
+    // One access line per request, written by access-log.ts with the trace id and a scrubbed query,
+    // instead of Fastify's two lines (which carry neither).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
     ajv: { customOptions: { removeAdditional: false } },
     // Long enough for any id the schemas accept, so a bad id reaches validation and is named there.
@@ -64,9 +71,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)));
 
-  app.addHook('onRequest', (request, reply, done) => {
-    enterCorrelationId(request.id);
-    void reply.header(CORRELATION_HEADER, request.id);
+  bindTrace(app);
+  app.addHook('onResponse', (request, reply, done) => {
+    logAccess(request, reply);
     done();
   });
 

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
-import { createLogger, type Logger } from '@eticket/logging';
+import { startServiceLogging, type Logger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildEtlService } from './app';
 import { loadConfig } from './config';
@@ -24,9 +24,11 @@ async function migrateWithRetry(url: string, logger: Logger): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const discovery = loadDiscoveryConfig();
-  const logger = createLogger({ service: 'etl', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logging = startServiceLogging({ service: 'etl', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logger = logging.logger;
   await migrateWithRetry(config.WAREHOUSE_DB_URL, logger);
   const service = buildEtlService(config, logger);
+  logging.registerMetrics(service.http.metricsRegistry);
   const running: { schedule?: Schedule; announcement?: Announcement } = {};
   installGracefulShutdown({
     logger,
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       await running.announcement?.withdraw();
       await running.schedule?.stop();
       await service.close();
+      await logging.close();
     },
   });
   await service.http.listen({ host: config.HOST, port: config.PORT });

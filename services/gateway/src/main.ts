@@ -1,6 +1,6 @@
 import { createCacheBackend, type CacheBackend } from '@eticket/cache';
 import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
-import { createLogger, type Logger } from '@eticket/logging';
+import { startServiceLogging, type Logger } from '@eticket/logging';
 import { failStartup, installGracefulShutdown, type DependencyCheck } from '@eticket/service-kit';
 import type { Cluster } from 'ioredis';
 import { buildGateway } from './app';
@@ -43,7 +43,8 @@ function cacheChecks(backend: CacheBackend | undefined, redis: Cluster | undefin
 async function main(): Promise<void> {
   const config = loadConfig();
   const discovery = loadDiscoveryConfig();
-  const logger = createLogger({ service: 'gateway', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logging = startServiceLogging({ service: 'gateway', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logger = logging.logger;
   const version = packageVersion(new URL('../package.json', import.meta.url));
   const overrides = { user: config.USER_SERVICE_HTTP_URL, order: config.ORDER_SERVICE_HTTP_URL, etl: config.ETL_SERVICE_HTTP_URL };
   const sources = createSources({ discovery, overrides }, logger);
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     extraChecks,
     version,
   });
+  logging.registerMetrics(app.metricsRegistry);
   const registry: { announcement?: Announcement } = {};
   installGracefulShutdown({
     logger,
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       await app.close();
       sources.close();
       await Promise.all([redis?.quit().catch(() => redis.disconnect()), backend?.close()]);
+      await logging.close();
     },
   });
   await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });

@@ -1,4 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
+import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
+import { breakerMetrics } from '@eticket/resilience';
 import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { loadDiscoveryConfig } from '@eticket/discovery';
@@ -17,6 +19,7 @@ import { faultInjector } from './faults';
 import { bindServer, createCoordinatorServer } from './grpc/coordinator-server';
 import { userServicePeers } from './grpc/discovered-user-service';
 import { registerRoutes } from './http/routes';
+import { countedTransactionLog } from './metrics';
 import { SimulatedPaymentProvider } from './payments/simulated-provider';
 import { CachedOrderLookups } from './store/cached-order-lookups';
 import { MongoLeases, MongoWatermarks } from './store/coordination';
@@ -50,13 +53,15 @@ export interface OrderServiceOverrides {
 export async function createOrderService(config: Readonly<OrderConfig>, logger: Logger, overrides: OrderServiceOverrides = {}): Promise<OrderService> {
   const database: OrderDatabase = await connectOrderDatabase(config.ORDER_MONGO_URL);
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
-  const log = new MongoTransactionLog(database.db);
+  const metrics = createMetricsRegistry('order');
+  instrumentGrpc(metrics, logger);
+  const log = countedTransactionLog(new MongoTransactionLog(database.db), metrics);
   const orderStore = new MongoOrderRepository(database.db);
   const leases = new MongoLeases(database.db, config.SERVICE_INSTANCE);
   const marks = new MongoWatermarks(database.db);
   // The User Service's instances from service discovery (USER_SERVICE_GRPC_ADDR, when set, instead);
   // channels connect lazily, so an override (tests) costs nothing.
-  const { seats: grpcSeats, notifier } = userServicePeers(loadDiscoveryConfig(), config.USER_SERVICE_GRPC_ADDR, config.TWO_PC_PHASE2_TIMEOUT_MS, logger);
+  const { seats: grpcSeats, notifier } = userServicePeers(loadDiscoveryConfig(), config.USER_SERVICE_GRPC_ADDR, config.TWO_PC_PHASE2_TIMEOUT_MS, logger, breakerMetrics(metrics, 'order'));
   const seats: SeatParticipant = overrides.seats ?? grpcSeats;
   const background = new BackgroundWork(logger);
   const ended = new Batcher((ids) => log.markEnded(ids), logger);
@@ -136,9 +141,9 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     settings: { replayWaitMs: config.PAYMENT_SIM_LATENCY_MS + 5_000, stuckAfterMs: config.PAYMENT_STUCK_AFTER_MS },
   });
 
-  const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics: createMetricsRegistry('order') });
+  const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics });
   // The cache's hit ratio, lookups, errors and node liveness on /metrics.
-  caches?.registerMetrics(http.metricsRegistry);
+  caches?.registerMetrics(metrics);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   const checks: DependencyCheck[] = [
     { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },
@@ -195,6 +200,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
       grpcSeats.close();
       notifier.close();
+      uninstrumentGrpc(metrics);
       await caches?.close();
       await database.close();
     },

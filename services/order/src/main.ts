@@ -1,13 +1,15 @@
 import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
-import { createLogger } from '@eticket/logging';
+import { startServiceLogging } from '@eticket/logging';
 import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { createOrderService } from './app';
 import { loadOrderConfig } from './config';
 
 try {
   const config = loadOrderConfig();
-  const logger = createLogger({ service: 'order', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logging = startServiceLogging({ service: 'order', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logger = logging.logger;
   const service = await createOrderService(config, logger);
+  logging.registerMetrics(service.http.metricsRegistry);
   const registry: { announcement?: Announcement } = {};
   installGracefulShutdown({
     logger,
@@ -15,6 +17,7 @@ try {
       // Leave the registry before draining: gateways and participants stop sending here first.
       await registry.announcement?.withdraw();
       await service.stop();
+      await logging.close();
     },
   });
   await service.start();

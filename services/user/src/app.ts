@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
 import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { commaList } from '@eticket/config';
@@ -6,11 +7,13 @@ import type { Logger } from '@eticket/logging';
 import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import { Directory } from './app/directory';
 import { EventCatalog } from './app/event-catalog';
+import type { Registry } from 'prom-client';
 import { argon2Hasher } from './app/password-hasher';
 import type { Clock, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
+import { registerReplicationMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerUserRoutes } from './http/user-routes';
@@ -36,6 +39,8 @@ export interface UserServiceDeps {
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
   /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
   readonly writeMarks?: WriteMarks;
+  /** The instance's Prometheus registry (served at /metrics); main.ts shares it with the participant's breakers. */
+  readonly metrics?: Registry;
 }
 
 /** The caches the User Service keeps in the shared Redis (see store/cached-*-repository.ts). */
@@ -86,9 +91,11 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const catalog = new EventCatalog({ events, users, clock, consistency });
   const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
 
-  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics: createMetricsRegistry('user') });
+  const metrics = deps.metrics ?? createMetricsRegistry('user');
+  const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
+  instrumentGrpc(metrics, deps.logger);
   // The cache's hit ratio, lookups, errors and node liveness on /metrics.
-  caches?.registerMetrics(http.metricsRegistry);
+  caches?.registerMetrics(metrics);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
@@ -99,6 +106,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     // Never required: the cache fails open, so with every node down the instance is slower, not unready.
     ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
   ];
+  if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
@@ -116,6 +124,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     caches,
     close: async () => {
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
+      uninstrumentGrpc(metrics);
       await marks.close();
       await caches?.close();
     },

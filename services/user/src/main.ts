@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { announce, loadDiscoveryConfig, packageVersion, type Announcement } from '@eticket/discovery';
-import { createLogger } from '@eticket/logging';
-import { failStartup, installGracefulShutdown } from '@eticket/service-kit';
+import { startServiceLogging, type Logger } from '@eticket/logging';
+import { breakerMetrics } from '@eticket/resilience';
+import { createMetricsRegistry, failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
 import { loadConfig } from './config';
 import { loadReservationConfig } from './domain/reservation-config';
@@ -11,7 +12,7 @@ import { listenGrpc } from './grpc/server';
 import { createDatabase } from './store/db';
 import { migrate } from './store/migrate';
 
-async function migrateWithRetry(url: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+async function migrateWithRetry(url: string, logger: Logger): Promise<void> {
   // The database may still be starting or failing over when we do: retry for about half a minute.
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -28,7 +29,8 @@ async function migrateWithRetry(url: string, logger: ReturnType<typeof createLog
 async function main(): Promise<void> {
   const config = loadConfig();
   const discovery = loadDiscoveryConfig();
-  const logger = createLogger({ service: 'user', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logging = startServiceLogging({ service: 'user', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
+  const logger = logging.logger;
   await migrateWithRetry(config.USER_DB_WRITE_URL, logger);
   const db = createDatabase({
     writeUrl: config.USER_DB_WRITE_URL,
@@ -41,11 +43,15 @@ async function main(): Promise<void> {
   // transactions, which asks any discovered coordinator instance (or ORDER_SERVICE_GRPC_ADDR when set) for decisions.
   const reservationConfig = loadReservationConfig();
   const explicitCoordinator = process.env.ORDER_SERVICE_GRPC_ADDR?.trim() || undefined;
+  const metrics = createMetricsRegistry('user');
+  logging.registerMetrics(metrics);
+  const countBreaker = breakerMetrics(metrics, 'user');
   const decisions = coordinatorDecisions(discovery, explicitCoordinator, reservationConfig.ORDER_SERVICE_GRPC_ADDR, logger, (upstream, instance, state) => {
+    countBreaker(upstream, instance, state);
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   });
   const participant = createReservationParticipant(db, logger, reservationConfig, decisions);
-  const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService] });
+  const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService], metrics });
   if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
       await participant.stop();
       await service.close();
       await db.close();
+      await logging.close();
     },
   });
   await service.http.listen({ host: config.HOST, port: config.PORT });

@@ -1,17 +1,25 @@
 import { IDENTITY_HEADER, signInternalIdentity, type Identity } from '@eticket/auth';
-import { CORRELATION_HEADER } from '@eticket/logging';
+import { CORRELATION_HEADER, formatTraceparent, TRACEPARENT_HEADER, type TraceContext } from '@eticket/logging';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** What the gateway adds to a proxied request, computed before forwarding. */
 export interface ForwardedContext {
   readonly requestId: string;
+  /** The gateway's span of the request's W3C trace: the service continues it. */
+  readonly trace: TraceContext;
   readonly clientIp: string;
   /** The signed identity assertion, or undefined for an anonymous request. */
   readonly assertion: string | undefined;
 }
 
-export async function forwardedContext(identity: Identity | null, requestId: string, clientIp: string, internalSecret: string): Promise<ForwardedContext> {
-  return { requestId, clientIp, assertion: identity === null ? undefined : await signInternalIdentity(identity, internalSecret) };
+export async function forwardedContext(
+  identity: Identity | null,
+  trace: TraceContext,
+  clientIp: string,
+  internalSecret: string,
+): Promise<ForwardedContext> {
+  const assertion = identity === null ? undefined : await signInternalIdentity(identity, internalSecret);
+  return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion };
 }
 
 /**
@@ -19,7 +27,9 @@ export async function forwardedContext(identity: Identity | null, requestId: str
  * dropped (only ours is trusted), the bearer token stays at the edge (services
  * trust the assertion, not the token), and x-forwarded-for is replaced with
  * the address the gateway saw, so a client cannot pick the address the login
- * throttle counts against.
+ * throttle counts against. `traceparent` names the gateway's span, so the
+ * service's log lines share the gateway's trace id (a client's traceparent
+ * was continued by the gateway, never passed on as is).
  */
 export function upstreamHeaders(headers: IncomingHttpHeaders, context: ForwardedContext): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = { ...headers };
@@ -27,6 +37,7 @@ export function upstreamHeaders(headers: IncomingHttpHeaders, context: Forwarded
   delete out.authorization;
   delete out['x-forwarded-host'];
   out[CORRELATION_HEADER] = context.requestId;
+  out[TRACEPARENT_HEADER] = formatTraceparent(context.trace);
   out['x-forwarded-for'] = context.clientIp;
   if (context.assertion !== undefined) out[IDENTITY_HEADER] = context.assertion;
   return out;

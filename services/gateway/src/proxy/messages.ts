@@ -27,7 +27,8 @@ export function requestHeaders(headers: IncomingHttpHeaders, context: ForwardedC
 export function sendUpstreamResponse(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined || name === 'content-length' || HOP_BY_HOP.includes(name)) continue;
+    // The client gets the gateway's own traceresponse (same trace id), set when the request arrived.
+    if (value === undefined || name === 'content-length' || name === 'traceresponse' || HOP_BY_HOP.includes(name)) continue;
     headers[name] = value;
   }
   return reply.status(response.statusCode).headers(headers).send(response.body);

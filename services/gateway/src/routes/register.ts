@@ -49,7 +49,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
         settings.rateLimit,
       ],
       handler: async (request, reply) => {
-        const context = await forwardedContext(request.identity, request.id, request.ip, settings.internalSecret);
+        const context = await forwardedContext(request.identity, request.trace, request.ip, settings.internalSecret);
         return proxy(request, reply, target, context, deps);
       },
     });

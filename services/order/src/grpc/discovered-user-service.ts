@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { grpcPeers, type ClientPool, type DiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
+import type { BreakerListener } from '@eticket/resilience';
 import type { CommitDecision, Placement } from '../domain/order';
 import type { Notifier, SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
 import { GrpcNotifier } from './notifier';
@@ -88,8 +89,15 @@ class PooledNotifier implements Notifier {
  * the registry (a channel per instance, P2C balancing, a breaker around each
  * call), or the one at USER_SERVICE_GRPC_ADDR when that is set.
  */
-export function userServicePeers(discovery: DiscoveryConfig, staticAddress: string | undefined, notifyDeadlineMs: number, logger: Logger) {
-  const onBreakerChange = (upstream: string, instance: string, state: string) => {
+export function userServicePeers(
+  discovery: DiscoveryConfig,
+  staticAddress: string | undefined,
+  notifyDeadlineMs: number,
+  logger: Logger,
+  countBreaker?: BreakerListener,
+) {
+  const onBreakerChange: BreakerListener = (upstream, instance, state) => {
+    countBreaker?.(upstream, instance, state);
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   };
   const seats = new PooledSeatParticipant(grpcPeers<SeatPeer>(discovery, 'user', staticAddress, {
