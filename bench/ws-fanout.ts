@@ -20,11 +20,11 @@
 //
 // Needs a running platform with FerretDB (`npx tsx platform/src/cli.ts up
 // --infra-only`); its env file is read from ETICKET_PLATFORM_DATA_DIR
-// (default .data/platform). 5,000 clients need about 20,000 file
-// descriptors (5,000 in this process, 10,000 in the gateway, 5,000 across
-// the User Service instances): the npm script raises the soft limit
-// (`ulimit -n`) as far as the hard limit allows before starting, and this
-// script checks what it got.
+// (default .data/platform). 5,000 clients need about 11,000 file
+// descriptors in the gateway (two per client) and 5,000 in this process and
+// across the User Service instances: the npm script raises the soft limit
+// (`ulimit -n`, inherited by every process it starts) to the hard limit
+// before starting, and this script checks what it got.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -114,7 +114,8 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void>
 
 async function main(): Promise<void> {
   const limit = Number(execFileSync('bash', ['-c', 'ulimit -n']).toString().trim());
-  if (limit < CLIENTS * 4 + 1_000) console.warn(`warning: the file-descriptor limit is ${limit}; ${CLIENTS} clients need about ${CLIENTS * 4 + 1_000} (raise it with ulimit -n)`);
+  // Per process: the gateway holds two descriptors per client (the client's and the upstream socket).
+  if (limit < CLIENTS * 2 + 1_000) console.warn(`warning: the file-descriptor limit is ${limit}; the gateway needs about ${CLIENTS * 2 + 1_000} for ${CLIENTS} clients (raise it with ulimit -n)`);
   const platform = platformEnv();
   const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
   const namespace = `bench-ws-${randomBytes(4).toString('hex')}`;
