@@ -15,6 +15,7 @@ export class GatewayMetrics {
   readonly rateLimited: Counter<'key'>;
   /** WebSockets piped to a User Service instance right now (GET /notification). */
   readonly websockets: Gauge;
+  readonly waitingRoom: Counter<'outcome'>;
 
   constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
     this.registry = registry;
@@ -30,5 +31,6 @@ export class GatewayMetrics {
     this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
     this.websockets = new Gauge({ name: 'eticket_gateway_websockets_open', help: 'Notification WebSockets piped to a User Service instance now', registers });
+    this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }
 }

@@ -25,7 +25,8 @@ const keyOf = (request: FastifyRequest): string => {
 
 /**
  * A Redis Cluster client for the limiter: fails fast (no offline queue, short
- * command timeout) because the limiter fails open, see below.
+ * command timeout) because the limiter fails open, see below. The waiting
+ * room has one of its own, with a longer command timeout.
  */
 export function rateLimitRedis(nodes: readonly string[], commandTimeoutMs: number): Cluster {
   const cluster = new Cluster(nodes.map((node) => {
