@@ -184,8 +184,9 @@ describe('orders and live availability', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const buyers = await Promise.all(Array.from({ length: 4 }, () => stack.buyer()));
     const started = Date.now();
-    await Promise.all(buyers.flatMap((buyer) => [1, 2, 3].map(() =>
+    const placed = await Promise.all(buyers.flatMap((buyer) => [1, 2, 3].map(() =>
       stack.json('/order', { method: 'POST', token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { event_id: eventId, quantity: 1 } }))));
+    expect(placed.map((response) => response.status)).toEqual(Array.from({ length: 12 }, () => 201));
     await socket.waitFor('the final count', (c) => (c.availability(eventId).at(-1) === 88 ? true : undefined));
     const elapsedSeconds = Math.max(1, (Date.now() - started) / 1000);
     const frames = socket.availability(eventId).length;
