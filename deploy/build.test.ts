@@ -72,6 +72,8 @@ describe('the images run what the project itself runs', () => {
       const entries: Record<string, string> = SERVICE_TARGETS[name].entries;
       expect(`tsx ${entries.main?.replace(`services/${name}/`, '')}`, name).toBe(scripts.start);
       if (entries.cli !== undefined) expect(`tsx ${entries.cli.replace(`services/${name}/`, '')}`).toBe(scripts.etl);
+      const prebuild: string | undefined = (SERVICE_TARGETS[name] as { prebuild?: string }).prebuild;
+      if (prebuild !== undefined) expect(`tsx ${prebuild.replace(`services/${name}/`, '')}`, name).toBe(scripts.build);
       for (const entry of Object.values(entries)) expect(existsSync(resolve(ROOT, entry)), entry).toBe(true);
     }
   });

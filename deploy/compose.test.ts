@@ -133,7 +133,7 @@ describe('start-up order, replicas and volumes', () => {
   });
 
   it('runs two instances of each service behind discovery, none with a fixed host port or name (so --scale works)', () => {
-    for (const name of ['user', 'order']) {
+    for (const name of ['user', 'order', 'web']) {
       expect(Number(services[name]?.deploy?.replicas), name).toBe(2);
       expect(services[name]?.ports, name).toBeUndefined();
       expect(services[name]?.container_name, name).toBeUndefined();

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { relocateImportMetaUrl } from './relocate-plugin';
 import { runtimeClosure } from './runtime-deps';
-import { OPTIONAL_ABSENT, SERVICE_TARGETS, SHIPPED_PACKAGES, type ServiceName } from './targets';
+import { OPTIONAL_ABSENT, SERVICE_TARGETS, SHIPPED_PACKAGES, type ServiceName, type ServiceTarget } from './targets';
 
 /** The oldest Node.js the root package.json's engines allow; the images run this major version. */
 export const NODE_TARGET = 'node20';
@@ -47,7 +48,8 @@ const runtimeFile = (path: string) => statSync(path).isDirectory() || !/\.(d\.[c
  * Used by the Dockerfile (`tsx deploy/bundle.ts <service> --out /out`) and by deploy/bundle.test.ts.
  */
 export async function bundleService(service: ServiceName, root: string, outDir: string): Promise<BundleResult> {
-  const target = SERVICE_TARGETS[service];
+  const target: ServiceTarget = SERVICE_TARGETS[service];
+  if (target.prebuild !== undefined) execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [target.prebuild], { cwd: root, stdio: 'inherit' });
   const out = resolve(outDir);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -76,6 +78,7 @@ export async function bundleService(service: ServiceName, root: string, outDir: 
   if (unexpected.length > 0) throw new Error(`${service}: external imports that would be missing at run time: ${unexpected.join(', ')}`);
   const packages = runtimeClosure(root, [...imported].filter((name) => shipped.has(name)));
   for (const dir of packages) cpSync(join(root, dir), join(out, dir), { recursive: true, filter: runtimeFile, dereference: true });
+  for (const omitted of target.omitAssets ?? []) assets.delete(omitted);
   for (const asset of assets) {
     if (!existsSync(join(root, asset))) throw new Error(`${service}: its code reads ${asset}, which does not exist`);
     cpSync(join(root, asset), join(out, asset), { recursive: true });

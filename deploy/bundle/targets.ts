@@ -9,6 +9,10 @@ export interface ServiceTarget {
   readonly entries: Readonly<Record<string, string>>;
   readonly healthPath: string;
   readonly portVariable: string;
+  /** A script of the service's own build run (with tsx) before bundling, e.g. the web client's Vite build. */
+  readonly prebuild?: string;
+  /** Files the code names with new URL(..., import.meta.url) that are not read at run time. */
+  readonly omitAssets?: readonly string[];
 }
 
 export const SERVICE_TARGETS = {
@@ -17,6 +21,13 @@ export const SERVICE_TARGETS = {
   order: { entries: { main: 'services/order/src/main.ts' }, healthPath: '/health', portVariable: 'PORT' },
   // The CLI too, so an operator can `docker compose exec etl node dist/cli.mjs run --full`.
   etl: { entries: { main: 'services/etl/src/main.ts', cli: 'services/etl/src/cli.ts' }, healthPath: '/health', portVariable: 'PORT' },
+  web: {
+    entries: { main: 'services/web/src/main.ts' }, healthPath: '/status', portVariable: 'PORT',
+    // `npm run build:web`: Vite builds the browser client into services/web/dist, which the service serves.
+    prebuild: 'services/web/src/build.ts',
+    // paths.ts also names the client's sources (for the build); only dist/ is read at run time.
+    omitAssets: ['services/web/client'],
+  },
 } as const satisfies Record<string, ServiceTarget>;
 
 export type ServiceName = keyof typeof SERVICE_TARGETS;

@@ -6,7 +6,7 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ENV_EXAMPLE = resolve(ROOT, '.env.example');
 
 /** The application services: built from this repository, one image each. */
-export const APP_SERVICES = ['gateway', 'user', 'order', 'etl'] as const;
+export const APP_SERVICES = ['gateway', 'user', 'order', 'etl', 'web'] as const;
 
 /**
  * The variables .env.example leaves blank that Compose requires (`${X:?...}`):

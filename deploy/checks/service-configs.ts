@@ -6,6 +6,7 @@ import { GatewayEnv, loadConfig as loadGatewayConfig } from '../../services/gate
 import { loadOrderConfig, OrderConfigSchema } from '../../services/order/src/config';
 import { loadConfig as loadUserConfig, UserServiceEnv } from '../../services/user/src/config';
 import { loadReservationConfig, ReservationEnv } from '../../services/user/src/domain/reservation-config';
+import { loadConfig as loadWebConfig, WebEnv } from '../../services/web/src/config';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -17,7 +18,7 @@ export interface ServiceConfigSpec {
 }
 
 /** Per application service, its own configuration parsers (the ones its main.ts runs). */
-export const SERVICE_CONFIGS: Record<'gateway' | 'user' | 'order' | 'etl', ServiceConfigSpec> = {
+export const SERVICE_CONFIGS: Record<'gateway' | 'user' | 'order' | 'etl' | 'web', ServiceConfigSpec> = {
   gateway: { loaders: [loadGatewayConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [GatewayEnv, DiscoveryEnv, ShippingEnv] },
   user: {
     loaders: [loadUserConfig, loadReservationConfig, loadDiscoveryConfig, loadShippingConfig],
@@ -25,4 +26,5 @@ export const SERVICE_CONFIGS: Record<'gateway' | 'user' | 'order' | 'etl', Servi
   },
   order: { loaders: [loadOrderConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [OrderConfigSchema, DiscoveryEnv, ShippingEnv] },
   etl: { loaders: [loadEtlConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [EtlEnv, DiscoveryEnv, ShippingEnv] },
+  web: { loaders: [loadWebConfig, loadDiscoveryConfig], schemas: [WebEnv, DiscoveryEnv] },
 };
