@@ -33,7 +33,8 @@ export async function buyerSession(client: Client, buyers: Buyers, buyerIndex: n
         return;
       }
       await sleep(waitMs);
-      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}`, buyer.token);
+      // A long poll: near the head the gateway answers the moment this buyer is admitted.
+      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}?wait=true`, buyer.token);
       if (poll.status === 503) {
         // The room could not answer (Redis slow or down): ask again after Retry-After, as a client would.
         waitMs = 1_000;

@@ -44,6 +44,8 @@ async function startGateway(name: string, redisNodes: string): Promise<string> {
       WAITING_ROOM_MIN_LIMIT: '1',
       WAITING_ROOM_MAX_LIMIT: '1',
       WAITING_ROOM_FALLBACK_CONCURRENCY: '1',
+      // Long enough that a long poll in these tests always ends with its admission, however slow the machine.
+      WAITING_ROOM_LONG_POLL_MS: '20000',
     },
     healthUrl: `http://127.0.0.1:${port}/status/live`,
   }));
@@ -182,6 +184,20 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     const thiefOrder = await order(urls[0]!, thief, eventId);
     expect(thiefOrder.body.position).toBe(2);
     expect((await first.answer).status).toBe(201);
+  }, 60_000);
+
+  it('answers a long poll near the head the moment the buyer is admitted, even when it is held by the other gateway', async () => {
+    const eventId = await stack.event(100);
+    const [a, b] = await Promise.all([buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    const place = await order(urls[0]!, b, eventId);
+    expect(place.body.position).toBe(1);
+    // Held on gateway 2 while gateway 1 finishes A's order and admits B: one request, answered 'admitted'.
+    const answer = await call(`${urls[1]}/queue/${String(place.body.ticket)}?wait=true`, { token: b.token });
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('admitted');
+    expect((await first.answer).status).toBe(201);
+    expect((await order(urls[1]!, b, eventId)).status).toBe(201);
   }, 60_000);
 
   it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {

@@ -17,6 +17,7 @@ import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
+import { AdmissionNotices } from './waiting-room/admission-notices';
 import { admissionHook, registerQueueRoute } from './waiting-room/http';
 import { WaitingRoom } from './waiting-room/waiting-room';
 import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   readonly rateLimitRedis?: Cluster;
   /** The waiting room's client for the same Redis Cluster (longer command timeout); default: rateLimitRedis. */
   readonly waitingRoomRedis?: Cluster;
+  /** A client for the waiting room's admission notices (subscribe mode); without it long polls are plain polls. */
+  readonly waitingRoomSubscriber?: Cluster;
   /** The deployment whose gateways share rate-limit counts (DISCOVERY_NAMESPACE). */
   readonly namespace?: string;
   /** More /status entries (registry, cache). */
@@ -90,6 +93,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   });
   // The waiting room needs the shared Redis: one queue per event for every gateway instance.
   const roomRedis = deps.waitingRoomRedis ?? deps.rateLimitRedis;
+  const subscriber = config.WAITING_ROOM_ENABLED ? deps.waitingRoomSubscriber : undefined;
+  const notices = subscriber === undefined ? undefined : new AdmissionNotices(subscriber, `wr:admitted:${deps.namespace ?? 'eticket'}`);
+  if (notices !== undefined) app.addHook('onClose', () => notices.close());
   const room = config.WAITING_ROOM_ENABLED && roomRedis !== undefined ? new WaitingRoom(roomRedis, {
     namespace: deps.namespace ?? 'eticket',
     internalSecret: config.INTERNAL_AUTH_SECRET,
@@ -102,7 +108,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     leaseMs: config.ROUTE_TIMEOUT_WRITE_MS + 5_000,
     abandonMs: config.WAITING_ROOM_ABANDON_MS,
     fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
-  }, (outcome) => metrics.waitingRoom.inc({ outcome })) : undefined;
+    longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
+  }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
   registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,

@@ -26,6 +26,16 @@ export const QueuePlaceSchema = Type.Object(
 
 export const QueueTicketParams = Type.Object({ ticket: QueueTicket }, { additionalProperties: false });
 
+export const QueuePollQuery = Type.Object(
+  {
+    wait: Type.Optional(Type.Boolean({
+      default: false,
+      description: 'Long poll: near the head of the queue, the answer comes when the buyer is admitted (or after a couple of seconds) instead of at once',
+    })),
+  },
+  { additionalProperties: false },
+);
+
 export type QueuePlaceView = Static<typeof QueuePlaceSchema>;
 
 const route = <S extends ApiSchema>(method: ApiRoute['method'], url: string, schema: S): ApiRoute<S> => ({ method, url, schema });
@@ -38,6 +48,7 @@ export const waitingRoomApi = {
     tags: ['orders'],
     operationId: 'getQueuePlace',
     params: QueueTicketParams,
+    querystring: QueuePollQuery,
     response: { 200: QueuePlaceSchema, ...problems(...COMMON_PROBLEMS, 401, 403) },
   }),
 } as const;

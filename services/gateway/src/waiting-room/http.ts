@@ -62,7 +62,8 @@ export function registerQueueRoute(app: FastifyInstance, room: WaitingRoom, hook
     ],
     handler: async (request, reply) => {
       const { ticket } = request.params as { ticket: string };
-      const answer = await room.poll(ticket, request.identity?.userId ?? '');
+      const { wait } = request.query as { wait?: boolean };
+      const answer = await room.poll(ticket, request.identity?.userId ?? '', wait === true);
       const place = view(answer, ticket);
       if (place.status === 'queued') void retryAfter(reply, place.poll_after_ms);
       return reply.send(place);

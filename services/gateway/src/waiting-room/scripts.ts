@@ -19,6 +19,8 @@ local slots, queue, ctl, seen, admitted = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KE
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cfg = cjson.decode(ARGV[1])
+-- The event id, from the hash tag {<namespace>:<event>} (event ids are UUIDs).
+local event = string.match(slots, ':([^:{}]+)}:slots$')
 -- The gateway's current concurrency limit (gradient-limit.ts).
 local limitNow = math.max(1, math.floor(tonumber(ARGV[2])))
 
@@ -49,6 +51,8 @@ local function promote()
     if asked ~= nil and now - asked <= cfg.abandonMs then
       redis.call('ZADD', slots, now + cfg.admitWindowMs, user)
       redis.call('SADD', admitted, user)
+      -- Wakes the buyer's long poll on whichever gateway holds it (admission-notices.ts).
+      redis.call('PUBLISH', cfg.channel, event .. ':' .. user)
       free = free - 1
     end
     budget = budget - 1

@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import { AppError } from '@eticket/errors';
+import type { AdmissionNotices } from './admission-notices';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
 import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
@@ -23,6 +24,8 @@ export interface WaitingRoomSettings {
   readonly abandonMs: number;
   /** Orders in flight per gateway instance while Redis cannot be reached. */
   readonly fallbackConcurrency: number;
+  /** A long poll (`wait`) near the head of the queue is held at most this long for its admission. */
+  readonly longPollMs: number;
 }
 
 /** The answer to a buyer who asked to place an order. */
@@ -79,6 +82,8 @@ export class WaitingRoom {
     redis: Cluster,
     private readonly settings: WaitingRoomSettings,
     private readonly onOutcome: (outcome: WaitingRoomOutcome) => void = () => undefined,
+    /** Admission notices for long polls; without them a long poll is a plain poll. */
+    private readonly notices?: AdmissionNotices,
   ) {
     this.signer = new TicketSigner(settings.internalSecret);
     this.fallback = new LocalFallback(settings.fallbackConcurrency);
@@ -99,6 +104,7 @@ export class WaitingRoom {
       rateIntervalMs: 1_000,
       // Keys of an event nobody asks about any more disappear.
       keyTtlMs: 3_600_000,
+      channel: notices?.channel ?? `wr:admitted:${settings.namespace}`,
     });
     if (!('waitingRoomEnter' in redis)) {
       redis.defineCommand('waitingRoomEnter', { numberOfKeys: 5, lua: ENTER_LUA });
@@ -136,21 +142,38 @@ export class WaitingRoom {
     return this.place(eventId, userId, reply);
   }
 
-  /** Where the ticket's holder stands now. */
-  async poll(ticket: string, userId: string): Promise<PollAnswer> {
+  /**
+   * Where the ticket's holder stands now. With `wait`, a buyer near the head
+   * (within two limits' worth of places) is answered when admitted — woken by
+   * the admission notice — or after `longPollMs`, whichever is first.
+   */
+  async poll(ticket: string, userId: string, wait = false): Promise<PollAnswer> {
     const claims = await this.signer.verify(ticket, userId);
+    // Listening before asking, so an admission between the two is not missed.
+    const notice = wait ? this.notices?.waitFor(claims.eventId, userId, this.settings.longPollMs) : undefined;
+    try {
+      const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+      if (notice === undefined || first.status !== 'queued' || first.position > 2 * this.limiter.limit) return first;
+      await notice.done;
+      return await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+    } finally {
+      notice?.cancel();
+    }
+  }
+
+  private async pollOnce(eventId: string, userId: string, seq: number, ticket: string): Promise<PollAnswer> {
     let reply: ScriptReply;
     try {
-      reply = await this.commands.waitingRoomPoll(...this.keys(claims.eventId), this.config, String(this.limiter.limit), userId, String(claims.seq));
+      reply = await this.commands.waitingRoomPoll(...this.keys(eventId), this.config, String(this.limiter.limit), userId, String(seq));
     } catch {
       throw new AppError('WAITING_ROOM_UNAVAILABLE', 'The waiting room cannot be reached; place the order again shortly', { retryAfterSeconds: 1 });
     }
     if (reply[0] === 1) {
       this.onOutcome('admitted_from_queue');
-      return { status: 'admitted', eventId: claims.eventId, pollAfterMs: 0 };
+      return { status: 'admitted', eventId, pollAfterMs: 0 };
     }
-    if (reply[0] === 2) return { status: 'expired', eventId: claims.eventId, pollAfterMs: 0 };
-    return this.place(claims.eventId, userId, reply, ticket);
+    if (reply[0] === 2) return { status: 'expired', eventId, pollAfterMs: 0 };
+    return this.place(eventId, userId, reply, ticket);
   }
 
   /** The place a script answered; a new ticket only for a new place (a poll keeps its own). */
