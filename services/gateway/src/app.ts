@@ -127,6 +127,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalSecret: config.INTERNAL_AUTH_SECRET,
     logger: deps.logger,
     handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
+    onOpen: () => metrics.websockets.inc(),
+    onClose: () => metrics.websockets.dec(),
   });
   app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {
     throw new AppError('UPGRADE_REQUIRED', 'GET /notification is a WebSocket: connect with an Upgrade: websocket request and ?token=<access token>');
