@@ -15,8 +15,12 @@ import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
 import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
+import { registerWebUi } from './routes/web-ui';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
+import { AdmissionNotices } from './waiting-room/admission-notices';
+import { admissionHook, registerQueueRoute } from './waiting-room/http';
+import { WaitingRoom } from './waiting-room/waiting-room';
 import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
 
 export interface GatewayDeps {
@@ -28,6 +32,10 @@ export interface GatewayDeps {
   readonly stale?: StaleStore;
   /** Shared rate-limit counters; without it each gateway instance counts alone. */
   readonly rateLimitRedis?: Cluster;
+  /** The waiting room's client for the same Redis Cluster (longer command timeout); default: rateLimitRedis. */
+  readonly waitingRoomRedis?: Cluster;
+  /** A client for the waiting room's admission notices (subscribe mode); without it long polls are plain polls. */
+  readonly waitingRoomSubscriber?: Cluster;
   /** The deployment whose gateways share rate-limit counts (DISCOVERY_NAMESPACE). */
   readonly namespace?: string;
   /** More /status entries (registry, cache). */
@@ -46,7 +54,7 @@ export interface Gateway {
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const metrics = deps.metrics ?? new GatewayMetrics(deps.logger);
   // An optional upstream without a source has no instances: its routes answer 503.
-  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), ...deps.sources };
+  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), web: new StaticSource('web', []), ...deps.sources };
   const directory = new UpstreamDirectory(sources, {
     pool: {
       breaker: {
@@ -84,13 +92,39 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     namespace: deps.namespace ?? 'eticket',
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
-  registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
+  // The waiting room needs the shared Redis: one queue per event for every gateway instance.
+  const roomRedis = deps.waitingRoomRedis ?? deps.rateLimitRedis;
+  const subscriber = config.WAITING_ROOM_ENABLED ? deps.waitingRoomSubscriber : undefined;
+  const notices = subscriber === undefined ? undefined : new AdmissionNotices(subscriber, `wr:admitted:${deps.namespace ?? 'eticket'}`);
+  if (notices !== undefined) app.addHook('onClose', () => notices.close());
+  const room = config.WAITING_ROOM_ENABLED && roomRedis !== undefined ? new WaitingRoom(roomRedis, {
+    namespace: deps.namespace ?? 'eticket',
+    internalSecret: config.INTERNAL_AUTH_SECRET,
+    initialLimit: config.WAITING_ROOM_INITIAL_LIMIT,
+    minLimit: config.WAITING_ROOM_MIN_LIMIT,
+    maxLimit: Math.max(config.WAITING_ROOM_MIN_LIMIT, config.WAITING_ROOM_MAX_LIMIT),
+    latencyTolerance: config.WAITING_ROOM_LATENCY_TOLERANCE,
+    admitWindowMs: config.WAITING_ROOM_ADMIT_WINDOW_MS,
+    // An in-flight order's slot outlives the route's deadline, so only a lost gateway leaves it to expire.
+    leaseMs: config.ROUTE_TIMEOUT_WRITE_MS + 5_000,
+    abandonMs: config.WAITING_ROOM_ABANDON_MS,
+    fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
+    longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
+  }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
+  const routes = deps.routes ?? ROUTES;
+  const proxyDeps = { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS };
+  const routeSettings = {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
-  });
+    ...(room === undefined ? {} : { preHandlers: { 'POST /order': admissionHook(room) } }),
+  };
+  registerRoutes(app, routes, proxyDeps, routeSettings);
+  if (room !== undefined) registerQueueRoute(app, room, { jwtSecret: config.JWT_SECRET, rateLimit, securityHeaders: securityHeaders.hook });
+  // The browser UI at `/`: every other GET, after the API routes (which win).
+  registerWebUi(app, routes, proxyDeps, routeSettings);
   // GET /notification is a WebSocket: upgrades are piped to a User Service instance (proxy/websocket.ts);
   // the route below only answers a plain GET, and documents the socket in the OpenAPI document.
   attachWebSocketProxy(app.server, {
@@ -99,6 +133,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalSecret: config.INTERNAL_AUTH_SECRET,
     logger: deps.logger,
     handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
+    onOpen: () => metrics.websockets.inc(),
+    onClose: () => metrics.websockets.dec(),
   });
   app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {
     throw new AppError('UPGRADE_REQUIRED', 'GET /notification is a WebSocket: connect with an Upgrade: websocket request and ?token=<access token>');

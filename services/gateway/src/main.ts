@@ -46,14 +46,22 @@ async function main(): Promise<void> {
   const logging = startServiceLogging({ service: 'gateway', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
   const logger = logging.logger;
   const version = packageVersion(new URL('../package.json', import.meta.url));
-  const overrides = { user: config.USER_SERVICE_HTTP_URL, order: config.ORDER_SERVICE_HTTP_URL, etl: config.ETL_SERVICE_HTTP_URL };
+  const overrides = {
+    user: config.USER_SERVICE_HTTP_URL,
+    order: config.ORDER_SERVICE_HTTP_URL,
+    etl: config.ETL_SERVICE_HTTP_URL,
+    web: config.WEB_SERVICE_HTTP_URL,
+  };
   const sources = createSources({ discovery, overrides }, logger);
   // Listen with what the registry knows after a moment; watchers keep trying in the background if etcd is slow.
   await Promise.race([sources.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]);
 
   const clusterNodes = listOf(config.REDIS_CLUSTER_NODES);
   const redis = clusterNodes.length > 0 ? rateLimitRedis(clusterNodes, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
-  if (redis === undefined) logger.warn('REDIS_CLUSTER_NODES is not set: rate limits are counted per gateway instance');
+  if (redis === undefined) logger.warn('REDIS_CLUSTER_NODES is not set: rate limits are counted per gateway instance, and there is no waiting room');
+  const roomRedis = redis !== undefined && config.WAITING_ROOM_ENABLED ? rateLimitRedis(clusterNodes, config.WAITING_ROOM_REDIS_TIMEOUT_MS) : undefined;
+  // Subscribe mode needs a connection of its own; its SUBSCRIBE waits for the cluster (offline queue).
+  const roomSubscriber = roomRedis === undefined ? undefined : rateLimitRedis(clusterNodes, config.WAITING_ROOM_REDIS_TIMEOUT_MS, { offlineQueue: true });
   const backend = staleBackend(config, logger);
   const stale = new StaleStore(backend, {
     ttlSeconds: config.STALE_TTL_SECONDS,
@@ -70,6 +78,8 @@ async function main(): Promise<void> {
     sources: sources.sources,
     stale,
     rateLimitRedis: redis,
+    ...(roomRedis === undefined ? {} : { waitingRoomRedis: roomRedis }),
+    ...(roomSubscriber === undefined ? {} : { waitingRoomSubscriber: roomSubscriber }),
     namespace: discovery.namespace,
     extraChecks,
     version,
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
       await registry.announcement?.withdraw();
       await app.close();
       sources.close();
-      await Promise.all([redis?.quit().catch(() => redis.disconnect()), backend?.close()]);
+      await Promise.all([redis?.quit().catch(() => redis.disconnect()), roomRedis?.quit().catch(() => roomRedis.disconnect()), backend?.close()]);
       await logging.close();
     },
   });
