@@ -105,8 +105,9 @@ describe('deploy/service.Dockerfile', () => {
   });
 
   it('runs as an unprivileged user, with a health check, through the entrypoint that names each replica', () => {
-    const user = steps('runtime', 'USER');
-    expect(user).toEqual(['node']);
+    const [user] = steps('runtime', 'USER');
+    expect(user).toBe('1000:1000'); // `node` in the official Node.js images
+    expect(user).not.toMatch(/^(0|root)\b/);
     expect(steps('runtime', 'HEALTHCHECK').join(' ')).toMatch(/CMD \["node", "\/app\/healthcheck\.mjs"\]/);
     expect(steps('runtime', 'ENTRYPOINT')).toEqual(['["/app/docker-entrypoint.sh"]']);
     expect(steps('runtime', 'CMD')).toEqual(['["dist/main.mjs"]']);
@@ -126,8 +127,9 @@ describe('deploy/patroni/Dockerfile', () => {
     expect(only?.steps.some((step) => step.keyword === 'RUN' && step.text.includes(`postgresql-${version} patroni`))).toBe(true);
   });
 
-  it('runs Patroni as the postgres user, with a health check', () => {
-    expect(only?.steps.filter((step) => step.keyword === 'USER').map((step) => step.text)).toEqual(['postgres']);
+  it('runs Patroni as the postgres user (uid 999, made before the packages), with a health check', () => {
+    expect(only?.steps.filter((step) => step.keyword === 'USER').map((step) => step.text)).toEqual(['999:999']);
+    expect(only?.steps.some((step) => step.keyword === 'RUN' && step.text.includes('useradd --system --uid 999 --gid postgres'))).toBe(true);
     expect(only?.steps.some((step) => step.keyword === 'HEALTHCHECK')).toBe(true);
   });
 });

@@ -170,7 +170,7 @@ describe('start-up order, replicas and volumes', () => {
 
   it('publishes only the gateway and the consoles, on PUBLISH_ADDRESS (127.0.0.1 by default)', () => {
     const published = Object.entries(services).filter(([, service]) => (service.ports ?? []).length > 0).map(([name]) => name).sort();
-    expect(published).toEqual(['gateway', 'haproxy', 'kibana', 'logstash', 'prometheus']);
+    expect(published).toEqual(['gateway', 'haproxy', 'kibana', 'prometheus']);
     for (const [, service] of Object.entries(services)) for (const port of service.ports ?? []) expect(port.startsWith('127.0.0.1:')).toBe(true);
   });
 });

@@ -34,7 +34,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Owned by root and read-only to the service: the process cannot change its own code.
 COPY --from=build /out/ /app/
-USER node
+# The image's `node` user, by number so an orchestrator can verify it is not root.
+USER 1000:1000
 EXPOSE 3000 8080 50051
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=5 CMD ["node", "/app/healthcheck.mjs"]
 ENTRYPOINT ["/app/docker-entrypoint.sh"]

@@ -32,13 +32,16 @@ export interface LoadedProject {
   readonly dir: string;
   /** The raw text, before interpolation. */
   readonly text: string;
-  /** The root file's include entry's env file. */
+  /** The env file interpolation reads: the include's own, else the root's .env (Compose passes the including project's environment on). */
   readonly envFile: string;
   readonly compose: ComposeFile;
 }
 
+/** An include entry: the short form (a path) or the long one. */
+type Include = string | { readonly path: string; readonly env_file?: string };
+
 interface RootFile {
-  readonly include?: ReadonlyArray<{ readonly path: string; readonly env_file?: string }>;
+  readonly include?: readonly Include[];
 }
 
 /**
@@ -49,8 +52,9 @@ interface RootFile {
  */
 export function loadProject(root: string, env: Readonly<Record<string, string | undefined>>): LoadedProject {
   const rootFile = parse(readFileSync(resolve(root, 'compose.yaml'), 'utf8')) as RootFile;
-  const include = rootFile.include?.[0];
-  if (include === undefined) throw new Error('compose.yaml includes no file');
+  const entry = rootFile.include?.[0];
+  if (entry === undefined) throw new Error('compose.yaml includes no file');
+  const include = typeof entry === 'string' ? { path: entry } : entry;
   const file = resolve(root, include.path);
   const text = readFileSync(file, 'utf8');
   const raw = parse(text, { merge: true }) as unknown;

@@ -1,4 +1,5 @@
 import { DiscoveryEnv, loadDiscoveryConfig } from '@eticket/discovery';
+import { loadShippingConfig, ShippingEnv } from '@eticket/logging';
 import type { TObject } from '@sinclair/typebox';
 import { EtlEnv, loadConfig as loadEtlConfig } from '../../services/etl/src/config';
 import { GatewayEnv, loadConfig as loadGatewayConfig } from '../../services/gateway/src/config';
@@ -17,8 +18,11 @@ export interface ServiceConfigSpec {
 
 /** Per application service, its own configuration parsers (the ones its main.ts runs). */
 export const SERVICE_CONFIGS: Record<'gateway' | 'user' | 'order' | 'etl', ServiceConfigSpec> = {
-  gateway: { loaders: [loadGatewayConfig, loadDiscoveryConfig], schemas: [GatewayEnv, DiscoveryEnv] },
-  user: { loaders: [loadUserConfig, loadReservationConfig, loadDiscoveryConfig], schemas: [UserServiceEnv, ReservationEnv, DiscoveryEnv] },
-  order: { loaders: [loadOrderConfig, loadDiscoveryConfig], schemas: [OrderConfigSchema, DiscoveryEnv] },
-  etl: { loaders: [loadEtlConfig, loadDiscoveryConfig], schemas: [EtlEnv, DiscoveryEnv] },
+  gateway: { loaders: [loadGatewayConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [GatewayEnv, DiscoveryEnv, ShippingEnv] },
+  user: {
+    loaders: [loadUserConfig, loadReservationConfig, loadDiscoveryConfig, loadShippingConfig],
+    schemas: [UserServiceEnv, ReservationEnv, DiscoveryEnv, ShippingEnv],
+  },
+  order: { loaders: [loadOrderConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [OrderConfigSchema, DiscoveryEnv, ShippingEnv] },
+  etl: { loaders: [loadEtlConfig, loadDiscoveryConfig, loadShippingConfig], schemas: [EtlEnv, DiscoveryEnv, ShippingEnv] },
 };

@@ -33,8 +33,16 @@ export const PANELS: readonly Panel[] = [
     metric: { type: 'percentiles', field: 'responseTime', percents: [50, 99] }, splitBy: 'service.name', axisTitle: 'ms',
   },
   { id: 'eticket-breaker-transitions', title: 'Circuit breaker transitions', chart: 'histogram', query: 'breaker:*', metric: { type: 'count' }, splitBy: 'breaker', axisTitle: 'transitions' },
-  { id: 'eticket-orders-payments', title: 'Orders and payments (events by kind)', chart: 'histogram', query: 'orderId:* or paymentId:*', metric: { type: 'count' }, splitBy: 'message.keyword', axisTitle: 'events' },
-  { id: 'eticket-2pc-outcomes', title: 'Two-phase commit outcomes', chart: 'histogram', query: 'txId:*', metric: { type: 'count' }, splitBy: 'message.keyword', axisTitle: 'transactions' },
+  {
+    id: 'eticket-orders-payments', title: 'Orders and payments (requests by route)', chart: 'histogram',
+    query: 'service.name:order and message:"request completed" and http.request.method:POST', metric: { type: 'count' }, splitBy: 'http.route', axisTitle: 'requests',
+  },
+  {
+    // A placement answers 201 when the two-phase commit committed, 409 when the seat participant voted no, 5xx when it was aborted otherwise or refused.
+    id: 'eticket-2pc-outcomes', title: 'Two-phase commit outcomes (order placements by status)', chart: 'histogram',
+    query: 'service.name:order and message:"request completed" and http.route:"/order" and http.request.method:POST', metric: { type: 'count' }, splitBy: 'http.response.status_code', axisTitle: 'placements',
+  },
+  { id: 'eticket-2pc-recovery', title: 'Two-phase commit: aborts, recovery, late commits', chart: 'histogram', query: 'txId:*', metric: { type: 'count' }, splitBy: 'message.keyword', axisTitle: 'events' },
 ];
 
 const searchSource = (query: string) => JSON.stringify({ query: { query, language: 'kuery' }, filter: [], indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index' });

@@ -1,12 +1,15 @@
 import { StaticSource, type InstanceSource } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import { createHttpApp, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import { notificationSocket } from '@eticket/contracts';
+import { AppError } from '@eticket/errors';
 import helmet from '@fastify/helmet';
 import type { Cluster } from 'ioredis';
 import type { GatewayConfig } from './config';
 import { GatewayMetrics } from './metrics';
 import { registerOpenApi } from './openapi';
 import { createHttpClient } from './proxy/http-client';
+import { attachWebSocketProxy } from './proxy/websocket';
 import { keepRawJsonBodies } from './proxy/raw-body';
 import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
@@ -87,6 +90,18 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
+  });
+  // GET /notification is a WebSocket: upgrades are piped to a User Service instance (proxy/websocket.ts);
+  // the route below only answers a plain GET, and documents the socket in the OpenAPI document.
+  attachWebSocketProxy(app.server, {
+    directory,
+    jwtSecret: config.JWT_SECRET,
+    internalSecret: config.INTERNAL_AUTH_SECRET,
+    logger: deps.logger,
+    handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
+  });
+  app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {
+    throw new AppError('UPGRADE_REQUIRED', 'GET /notification is a WebSocket: connect with an Upgrade: websocket request and ?token=<access token>');
   });
   const modeOf = (name: UpstreamName) => (sources[name] instanceof StaticSource ? 'static' : 'discovery');
   // An optional upstream nobody configured is no dependency of this gateway: /status leaves it out.

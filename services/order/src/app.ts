@@ -8,7 +8,8 @@ import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type Depend
 import type { OrderConfig } from './config';
 import { BackgroundWork, Batcher, Semaphore } from './domain/background';
 import { Coordinator } from './domain/coordinator';
-import { Holds } from './domain/holds';
+import { Holds, type HoldScheduler } from './domain/holds';
+import { OrderNotices } from './domain/notices';
 import { Orders } from './domain/orders';
 import { Payments, type PaymentProvider } from './domain/payments';
 import { Phase2 } from './domain/phase2';
@@ -90,8 +91,17 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     logger,
     settings: { decisionBoundMs: config.TWO_PC_DECISION_BOUND_MS, leaseMs, batch: 5_000 },
   });
-  // The timers fire only after start(), by which time `holds` exists.
+  const notices = new OrderNotices(notifier, background, logger);
+  // The timers fire only after start(), by which time `holds` exists. Every hold gets two: the
+  // "about to expire" notice HOLD_WARNING_SECONDS before its end (sent once), and its expiry.
   const timers = new HoldTimers((orderId) => holds.expire(orderId), logger);
+  const warnings = new HoldTimers((orderId) => holds.warn(orderId), logger);
+  const scheduler: HoldScheduler = {
+    schedule: (orderId, at) => {
+      timers.schedule(orderId, at);
+      warnings.schedule(orderId, new Date(at.getTime() - config.HOLD_WARNING_SECONDS * 1000));
+    },
+  };
   const holds: Holds = new Holds({
     orders: orderStore,
     log,
@@ -99,7 +109,8 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     clock,
     leases,
     marks,
-    scheduler: timers,
+    scheduler,
+    notices,
     logger,
     settings: {
       phase2TimeoutMs: config.TWO_PC_PHASE2_TIMEOUT_MS,
@@ -117,7 +128,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     phase2,
     background,
     clock,
-    scheduler: timers,
+    scheduler,
     settings: { replayWaitMs: config.TWO_PC_PREPARE_TIMEOUT_MS + 2_000 },
   });
   const provider = overrides.provider
@@ -129,6 +140,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     clock,
     logger,
     settings: { replayWaitMs: config.PAYMENT_SIM_LATENCY_MS + 5_000, stuckAfterMs: config.PAYMENT_STUCK_AFTER_MS },
+    notices,
   });
 
   const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics });
@@ -164,6 +176,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     async start() {
       await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
       timers.start();
+      warnings.start();
       await http.listen({ host: config.HOST, port: config.PORT });
       // Start-up recovery (then every interval) and the first hold scan run at once, in the background:
       // serving meanwhile is safe (every decision is a first-writer-wins insert, every step idempotent;
@@ -178,6 +191,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       // A request whose client hung up is no longer tracked by the server; its transaction still is.
       await coordinator.drain();
       timers.stop();
+      warnings.stop();
       recoveryLoop.stop();
       holdsLoop.stop();
       await background.drain();

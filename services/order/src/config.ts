@@ -22,6 +22,8 @@ export const OrderConfigSchema = Type.Object({
   INTERNAL_AUTH_SECRET: Secret(),
   /** How long a placed, unpaid order holds its seats. */
   HOLD_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+  /** The buyer gets one "hold about to expire" notification this long before an unpaid hold ends. */
+  HOLD_WARNING_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 120 }),
   /** The coordinator's deadline for a participant's vote in phase 1. */
   TWO_PC_PREPARE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 3_000 }),
   /**

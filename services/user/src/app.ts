@@ -4,17 +4,23 @@ import { registerIdentity } from '@eticket/auth';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
 import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { AvailabilityFeed } from './app/availability-feed';
 import { Directory } from './app/directory';
+import { LiveHub } from './app/live-hub';
+import { NotificationFeed } from './app/notification-feed';
+import { ReminderScheduler } from './app/reminder-scheduler';
 import { EventCatalog } from './app/event-catalog';
 import type { Registry } from 'prom-client';
 import { argon2Hasher } from './app/password-hasher';
-import type { Clock, PasswordHasher } from './app/ports';
+import type { Clock, NotificationBus, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
 import { registerReplicationMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
+import { registerNotificationRoutes } from './http/notification-routes';
+import { registerNotificationSocket } from './http/notification-socket';
 import { registerUserRoutes } from './http/user-routes';
 import { databaseChecks, type Database } from './store/db';
 import { patroniClusterCheck } from './store/patroni-cluster';
@@ -23,8 +29,14 @@ import { ReadYourWrites } from './store/read-your-writes';
 import { createWriteMarks, type WriteMarks } from './store/write-marks';
 import { PgEventRepository } from './store/event-repository';
 import { PgLoginThrottleStore } from './store/login-throttle-store';
+import { createNotificationBus } from './store/notification-bus';
 import { PgNotificationRepository } from './store/notification-repository';
+import { PgReminderStore } from './store/reminder-store';
+import { PgSeatCounts } from './store/seat-counts';
+import { PgSubscriptionRepository } from './store/subscription-repository';
 import { PgUserRepository } from './store/user-repository';
+import { reminderClock } from './test-clock';
+import { Periodic } from './workers/periodic';
 
 export interface UserServiceDeps {
   readonly logger: Logger;
@@ -36,6 +48,8 @@ export interface UserServiceDeps {
   readonly extraGrpcServices?: readonly ExtraGrpcService[];
   /** Read-your-writes marks; by default from the config (the shared cache when configured, else this instance's memory). */
   readonly writeMarks?: WriteMarks;
+  /** Fan-out between instances; by default Redis pub/sub on the configured cache (else this instance alone). */
+  readonly bus?: NotificationBus;
   /** The instance's Prometheus registry (served at /metrics); main.ts shares it with the participant's breakers. */
   readonly metrics?: Registry;
 }
@@ -47,6 +61,13 @@ export interface UserService {
   readonly accounts: UserAccounts;
   readonly catalog: EventCatalog;
   readonly directory: Directory;
+  readonly feed: NotificationFeed;
+  readonly hub: LiveHub;
+  /** Tell it when seats change (the reservation participant does): it sends live availability frames. */
+  readonly availability: AvailabilityFeed;
+  readonly reminders: ReminderScheduler;
+  /** Starts the background work (reminder scans, heart-beats); main.ts calls it once listening. */
+  start(): void;
   /** Stops HTTP and gRPC (draining in-flight work); the caller owns and closes the database. */
   close(): Promise<void>;
 }
@@ -81,7 +102,44 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     ...(deps.throttlePolicy === undefined ? {} : { throttlePolicy: deps.throttlePolicy }),
   });
   const catalog = new EventCatalog({ events, users, clock, consistency });
-  const directory = new Directory({ users, events, notifications: new PgNotificationRepository(deps.db) });
+  const directory = new Directory({ users, events });
+
+  // Notifications: PostgreSQL is the record; the bus carries live deliveries to whichever instance holds a user's socket.
+  const bus = deps.bus ?? createNotificationBus({
+    topology: config.CACHE_TOPOLOGY,
+    clusterNodes: listOf(config.REDIS_CLUSTER_NODES),
+    sentinels: listOf(config.REDIS_SENTINELS),
+    ringShards: listOf(config.REDIS_RING_SHARDS),
+    namespace: config.DISCOVERY_NAMESPACE,
+    logger: deps.logger,
+  });
+  const notifications = new PgNotificationRepository(deps.db);
+  const subscriptions = new PgSubscriptionRepository(deps.db);
+  const feed = new NotificationFeed({ notifications, subscriptions, events, bus, logger: deps.logger });
+  const hub = new LiveHub({
+    history: (userId, after, limit) => notifications.after(userId, after, limit),
+    latestId: (userId) => notifications.latestId(userId),
+    subscriptions: async (userId) => (await subscriptions.list(userId)).map((subscription) => subscription.eventId),
+    logger: deps.logger,
+    settings: {
+      maxConnectionsPerUser: config.WS_MAX_CONNECTIONS_PER_USER,
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      heartbeatMs: config.WS_HEARTBEAT_MS,
+      availabilityIntervalMs: config.AVAILABILITY_INTERVAL_MS,
+    },
+  });
+  bus.onMessage((message) => {
+    if (message.type === 'notification') hub.deliverNotification(message.userId, message.notification);
+    else if (message.type === 'availability') hub.deliverAvailability(message.eventId, message.availableSeats);
+    else hub.subscriptionChanged(message.userId, message.eventId, message.subscribed);
+  });
+  const availability = new AvailabilityFeed(new PgSeatCounts(deps.db), bus, deps.logger, config.AVAILABILITY_INTERVAL_MS);
+  const reminders = new ReminderScheduler(new PgReminderStore(deps.db), feed, reminderClock(config.NODE_ENV, config.TEST_CLOCK_FILE), deps.logger, {
+    windows: config.REMINDER_WINDOWS,
+    batch: 500,
+    instance: config.SERVICE_INSTANCE,
+  });
+  const reminderLoop = new Periodic('event reminders', config.REMINDER_SCAN_INTERVAL_MS, () => reminders.scan(), deps.logger);
 
   const metrics = deps.metrics ?? createMetricsRegistry('user');
   const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
@@ -89,8 +147,11 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
+  registerNotificationRoutes(http, feed);
+  registerNotificationSocket(http, hub, config.JWT_SECRET);
   const patroni = listOf(config.PATRONI_REST_URLS);
-  const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : [])];
+  const notificationCheck = { name: 'notifications', required: false, check: () => Promise.resolve({ bus: bus.describe(), ...hub.stats() }) };
+  const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []), notificationCheck];
   if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
@@ -99,17 +160,29 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     return reply.status(report.status === 'down' ? 503 : 200).send(report);
   });
 
-  const grpcServer = createGrpcServer({ directory }, deps.extraGrpcServices ?? []);
+  const grpcServer = createGrpcServer({ directory, feed }, deps.extraGrpcServices ?? []);
   return {
     http,
     grpc: grpcServer,
     accounts,
     catalog,
     directory,
+    feed,
+    hub,
+    availability,
+    reminders,
+    start: () => {
+      hub.startHeartbeat();
+      reminderLoop.start();
+    },
     close: async () => {
+      reminderLoop.stop();
+      // WebSockets first (1001 going away): clients reconnect to another instance with `after`.
+      hub.close();
+      availability.close();
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
       uninstrumentGrpc(metrics);
-      await marks.close();
+      await Promise.all([marks.close(), bus.close()]);
     },
   };
 }

@@ -17,4 +17,10 @@ describe('user service config', () => {
     expect(load).toThrow(/JWT_SECRET/);
     expect(load).toThrow(/INTERNAL_AUTH_SECRET/);
   });
+
+  it('reads the reminder windows, 24 h and 1 h by default, and names a bad list', () => {
+    expect(loadConfig(base).REMINDER_WINDOWS).toEqual([86_400, 3_600]);
+    expect(loadConfig({ ...base, REMINDER_WINDOWS_SECONDS: '600,7200' }).REMINDER_WINDOWS).toEqual([7_200, 600]);
+    expect(() => loadConfig({ ...base, REMINDER_WINDOWS_SECONDS: '1h' })).toThrow(/REMINDER_WINDOWS_SECONDS/);
+  });
 });

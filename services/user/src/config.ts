@@ -1,5 +1,6 @@
-import { loadEnv, LogLevel, Port, Secret, Url } from '@eticket/config';
+import { ConfigError, loadEnv, LogLevel, Port, Secret, Url } from '@eticket/config';
 import { Type, type Static } from '@sinclair/typebox';
+import { parseWindows } from './domain/reminders';
 
 /** Every variable the User Service reads; validated once at start-up. */
 export const UserServiceEnv = Type.Object({
@@ -33,11 +34,37 @@ export const UserServiceEnv = Type.Object({
   REDIS_RING_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
   /** A mark look-up slower than this counts as unknown: that read goes to the primary. */
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 100 }),
+  /** The deployment (shared with service discovery): names the Redis channel notifications fan out on. */
+  DISCOVERY_NAMESPACE: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', default: 'eticket' }),
+  NODE_ENV: Type.Optional(Type.String({ maxLength: 20 })),
+  /** Open notification WebSockets per user, per instance; one more is refused with 429 TOO_MANY_CONNECTIONS. */
+  WS_MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 5 }),
+  /** A WebSocket with more unsent bytes than this is a slow consumer and is dropped (it reconnects with `after`). */
+  WS_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1_024, maximum: 64 * 1_048_576, default: 1_048_576 }),
+  /** Ping period; a socket that did not answer the previous ping is dropped. */
+  WS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  /** Availability frames per event at most once per this interval (per instance). */
+  AVAILABILITY_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 250 }),
+  /** Reminder windows before an event, in seconds, comma-separated (default 24 h and 1 h). */
+  REMINDER_WINDOWS_SECONDS: Type.String({ minLength: 1, maxLength: 200, default: '86400,3600' }),
+  REMINDER_SCAN_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  /**
+   * Tests only (honoured with NODE_ENV=test): a file holding an ISO instant
+   * that the reminder scheduler takes as "now", so a test can move time
+   * forward for every instance at once. Missing or empty file: the real clock.
+   */
+  TEST_CLOCK_FILE: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000 })),
 });
 
-export type UserServiceConfig = Readonly<Static<typeof UserServiceEnv> & { USER_DB_READ_URL: string }>;
+export type UserServiceConfig = Readonly<Static<typeof UserServiceEnv> & { USER_DB_READ_URL: string; REMINDER_WINDOWS: readonly number[] }>;
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): UserServiceConfig {
   const config = loadEnv(UserServiceEnv, env);
-  return Object.freeze({ ...config, USER_DB_READ_URL: config.USER_DB_READ_URL ?? config.USER_DB_WRITE_URL });
+  let windows: readonly number[];
+  try {
+    windows = parseWindows(config.REMINDER_WINDOWS_SECONDS);
+  } catch (error) {
+    throw new ConfigError([`REMINDER_WINDOWS_SECONDS: ${(error as Error).message}`]);
+  }
+  return Object.freeze({ ...config, USER_DB_READ_URL: config.USER_DB_READ_URL ?? config.USER_DB_WRITE_URL, REMINDER_WINDOWS: Object.freeze(windows) });
 }

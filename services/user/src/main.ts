@@ -50,8 +50,11 @@ async function main(): Promise<void> {
     countBreaker(upstream, instance, state);
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   });
-  const participant = createReservationParticipant(db, logger, reservationConfig, decisions);
+  // Seat changes the participant makes feed the live availability frames; the service is built after the participant.
+  const seats: { changed: (txId: string) => void } = { changed: () => undefined };
+  const participant = createReservationParticipant(db, logger, reservationConfig, decisions, (txId) => seats.changed(txId));
   const service = buildUserService(config, { logger, db, extraGrpcServices: [participant.grpcService], metrics });
+  seats.changed = (txId) => service.availability.transactionSettled(txId);
   if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
     const outcome = await service.accounts.bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ admin: config.ADMIN_EMAIL, outcome }, outcome === 'created' ? 'created the first admin' : 'admin account already exists');
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
   await service.http.listen({ host: config.HOST, port: config.PORT });
   const grpcPort = await listenGrpc(service.grpc, config.HOST, config.GRPC_PORT);
   participant.start();
+  service.start();
   const httpPort = (service.http.server.address() as AddressInfo).port;
   registry.announcement = announce(discovery, {
     service: 'user',

@@ -81,7 +81,8 @@ const PROBLEM_DESCRIPTIONS = {
   413: 'The body is larger than allowed (PAYLOAD_TOO_LARGE)',
   415: 'The body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
   422: 'The Idempotency-Key was used before with a different request (IDEMPOTENCY_KEY_REUSED)',
-  429: 'Too many attempts; see Retry-After (RATE_LIMITED)',
+  426: 'This path is a WebSocket: connect with an upgrade (UPGRADE_REQUIRED)',
+  429: 'Too many attempts; see Retry-After (RATE_LIMITED), or too many open connections (TOO_MANY_CONNECTIONS)',
   503: 'A service or its database is unavailable (UPSTREAM_UNAVAILABLE)',
   504: 'A service did not answer in time (UPSTREAM_TIMEOUT)',
 } as const;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { COMMON_PROBLEMS, DateTime, Email, Page, PaginationQuery, PASSWORD_PATTERN, problems, Text, Uuid, type ApiRoute, type ApiSchema } from './common';
+import { COMMON_PROBLEMS, DateTime, Email, MAX_PAGE_SIZE, Page, PaginationQuery, PASSWORD_PATTERN, problems, Text, Uuid, type ApiRoute, type ApiSchema } from './common';
 
 // The User Service's public HTTP API (the seed's `/user*` and `/event*`
 // paths), as served by the service and re-validated and documented by the
@@ -119,6 +119,60 @@ export const ListEventsQuery = Type.Object(
 );
 export const EventPage = Page(EventSchema, 'EventPage');
 
+// Notifications and event subscriptions (docs/notifications.md: the contract the web UI is built against).
+
+export const NOTIFICATION_KIND_NAMES = ['payment_pending', 'payment_succeeded', 'payment_failed', 'hold_expiring', 'order_expired', 'order_cancelled', 'event_reminder'] as const;
+
+export const NotificationSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, description: 'The user\'s own number for it: 1, 2, 3, ... without gaps' }),
+    kind: Type.String({ maxLength: 64, description: `One of ${NOTIFICATION_KIND_NAMES.join(', ')}` }),
+    message: Type.String({ maxLength: 2000 }),
+    order_id: Type.Optional(Type.String({ maxLength: 100 })),
+    event_id: Type.Optional(Uuid()),
+    created_at: DateTime(),
+  },
+  { additionalProperties: false, title: 'Notification' },
+);
+
+export const ListNotificationsQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Only notifications with a greater id' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, description: 'Page size' })),
+  },
+  { additionalProperties: false },
+);
+
+export const NotificationPage = Type.Object(
+  {
+    items: Type.Array(NotificationSchema, { maxItems: MAX_PAGE_SIZE }),
+    next_after: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Pass as `after` for the next page; null when this page was the last' }),
+  },
+  { additionalProperties: false, title: 'NotificationPage' },
+);
+
+export const SubscribeBody = Type.Object({ event_id: Uuid('The event to be reminded of') }, { additionalProperties: false, title: 'SubscribeRequest' });
+
+export const SubscriptionSchema = Type.Object(
+  { event_id: Uuid(), subscribed_at: DateTime() },
+  { additionalProperties: false, title: 'Subscription' },
+);
+
+export const SubscriptionList = Type.Object(
+  { items: Type.Array(SubscriptionSchema, { maxItems: 1_000 }) },
+  { additionalProperties: false, title: 'SubscriptionList' },
+);
+
+export const SubscriptionParams = Type.Object({ event_id: Uuid('The event id') }, { additionalProperties: false });
+
+export const NotificationSocketQuery = Type.Object(
+  {
+    token: Type.Optional(Type.String({ maxLength: 4096, description: 'The access token (browsers cannot set headers on a WebSocket); never logged' })),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The last notification id seen: the stored ones after it are replayed first' })),
+  },
+  { additionalProperties: false },
+);
+
 export type RegisterBody = Static<typeof RegisterBody>;
 export type LoginBody = Static<typeof LoginBody>;
 export type UserView = Static<typeof UserSchema>;
@@ -129,6 +183,8 @@ export type CreateEventBody = Static<typeof CreateEventBody>;
 export type EventView = Static<typeof EventSchema>;
 export type EventPageView = Static<typeof EventPage>;
 export type ListEventsQuery = Static<typeof ListEventsQuery>;
+export type NotificationView = Static<typeof NotificationSchema>;
+export type ListNotificationsQuery = Static<typeof ListNotificationsQuery>;
 
 const route = <S extends ApiSchema>(method: ApiRoute['method'], url: string, schema: S): ApiRoute<S> => ({ method, url, schema });
 
@@ -198,4 +254,46 @@ export const userApi = {
     params: EventIdParams,
     response: { 200: EventSchema, ...problems(...COMMON_PROBLEMS, 401, 404) },
   }),
+  listNotifications: route('GET', '/notifications', {
+    summary: 'The caller\'s notifications after an id, oldest first',
+    tags: ['notifications'],
+    operationId: 'listNotifications',
+    querystring: ListNotificationsQuery,
+    response: { 200: NotificationPage, ...problems(...COMMON_PROBLEMS, 401) },
+  }),
+  subscribeEvent: route('POST', '/subscribe/event', {
+    summary: 'Subscribe to an event: reminders before it starts and live seat counts while connected',
+    description: '201 when new, 200 with the same body when already subscribed.',
+    tags: ['notifications'],
+    operationId: 'subscribeEvent',
+    body: SubscribeBody,
+    response: { 201: SubscriptionSchema, 200: SubscriptionSchema, ...problems(...COMMON_PROBLEMS, 401, 404, 413, 415) },
+  }),
+  unsubscribeEvent: route('DELETE', '/subscribe/event/:event_id', {
+    summary: 'Unsubscribe from an event (no error if not subscribed)',
+    tags: ['notifications'],
+    operationId: 'unsubscribeEvent',
+    params: SubscriptionParams,
+    response: { 204: Type.Null({ description: 'Unsubscribed' }), ...problems(...COMMON_PROBLEMS, 401) },
+  }),
+  listSubscriptions: route('GET', '/subscribe/event', {
+    summary: 'The caller\'s event subscriptions',
+    tags: ['notifications'],
+    operationId: 'listSubscriptions',
+    response: { 200: SubscriptionList, ...problems(...COMMON_PROBLEMS, 401) },
+  }),
 } as const;
+
+/**
+ * The notification WebSocket. Not in `userApi` (not proxied as HTTP): the
+ * gateway authenticates the `token` query parameter and pipes the upgrade to
+ * a User Service instance. A plain GET answers 426 UPGRADE_REQUIRED.
+ */
+export const notificationSocket = route('GET', '/notification', {
+  summary: 'WebSocket: the caller\'s notifications (replay after `after`, then live) and live seat counts',
+  description: 'Connect with a WebSocket upgrade and `?token=<access token>`. Frames: see docs/notifications.md. Without an upgrade: 426.',
+  tags: ['notifications'],
+  operationId: 'notificationSocket',
+  querystring: NotificationSocketQuery,
+  response: { ...problems(...COMMON_PROBLEMS, 401, 426, 429) },
+});

@@ -53,6 +53,11 @@ export const ROUTES: readonly GatewayRoute[] = [
   // the same for every caller, so the last good one may stand in while the User Service is unreachable.
   served(userApi.listEvents, 'user', { auth: 'optional', staleIfError: true }),
   served(userApi.getEvent, 'user', { auth: 'optional', staleIfError: true }),
+  // The caller's notification history and event subscriptions (the WebSocket itself: proxy/websocket.ts).
+  served(userApi.listNotifications, 'user', { auth: 'required' }),
+  served(userApi.subscribeEvent, 'user', { auth: 'required' }),
+  served(userApi.unsubscribeEvent, 'user', { auth: 'required' }),
+  served(userApi.listSubscriptions, 'user', { auth: 'required' }),
   // Every order route needs a caller; ownership (buyer or admin) is the order service's check.
   served(orderApi.placeOrder, 'order', { auth: 'required' }),
   served(orderApi.listOrders, 'order', { auth: 'required' }),

@@ -1,6 +1,6 @@
 import { AppError } from '@eticket/errors';
 import type { Closure, CommitDecision, Decision, OrderRecord, Placement } from './order';
-import type { Clock, Leases, Notifier, OrderStore, SeatParticipant, SeatPrepareRequest, TransactionLog, Vote, Watermarks } from './ports';
+import type { Clock, Leases, Notifier, OrderNotice, OrderStore, SeatParticipant, SeatPrepareRequest, TransactionLog, Vote, Watermarks } from './ports';
 
 // In-memory stand-ins for the adapters, with the same semantics where it
 // matters (first insert wins), for the domain's unit tests.
@@ -195,9 +195,15 @@ export class FakeSeats implements SeatParticipant {
 
 export class FakeNotifier implements Notifier {
   readonly sent: string[] = [];
+  readonly notices: OrderNotice[] = [];
 
   paymentPending(placement: Placement): Promise<void> {
     this.sent.push(placement.id);
+    return Promise.resolve();
+  }
+
+  notify(notice: OrderNotice): Promise<void> {
+    this.notices.push(notice);
     return Promise.resolve();
   }
 }

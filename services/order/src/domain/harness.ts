@@ -2,6 +2,7 @@ import { BackgroundWork, Batcher, Semaphore } from './background';
 import { Coordinator } from './coordinator';
 import { FakeClock, FakeNotifier, FakeSeats, MemoryLeases, MemoryLog, MemoryMarks, MemoryOrders, silentLogger } from './fakes';
 import { Holds } from './holds';
+import { OrderNotices } from './notices';
 import { Orders } from './orders';
 import type { PlacementMode } from './order';
 import { Phase2 } from './phase2';
@@ -57,6 +58,7 @@ export function domainHarness(options: { seats?: number; mode?: PlacementMode; c
     leases,
     marks,
     scheduler: { schedule: (orderId, at) => void scheduled.set(orderId, at) },
+    notices: new OrderNotices(notifier, background, silentLogger),
     logger: silentLogger,
     settings: { phase2TimeoutMs: 100, leaseMs: 5_000, batch: 100, lookaheadMs: 30_000, safetyMarginMs: 0 },
   });

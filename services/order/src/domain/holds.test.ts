@@ -63,4 +63,31 @@ describe('holds', () => {
     expect((await d.holds.scan()).expired).toBe(1);
     expect(d.orders.closures.get(orderId)?.outcome).toBe('expired');
   });
+
+  it('warns the buyer of an unpaid hold once (one dedupe key), and not once it is paid or over', async () => {
+    const { d, orderId } = await placed();
+    await Promise.all([d.holds.warn(orderId), d.holds.warn(orderId)]);
+    await d.settle();
+    const warnings = d.notifier.notices.filter((notice) => notice.kind === 'hold_expiring');
+    expect(new Set(warnings.map((notice) => notice.dedupeKey))).toEqual(new Set([`hold_expiring:${orderId}`]));
+    expect(warnings[0]).toMatchObject({ userId: 'u-1', orderId, eventId: 'e-1' });
+    await d.orders.close({ orderId, outcome: 'paid', at: d.clock.now(), paymentId: 'p-1', paymentMethod: 'card' });
+    d.notifier.notices.length = 0;
+    await d.holds.warn(orderId);
+    await d.settle();
+    expect(d.notifier.notices).toEqual([]);
+  });
+
+  it('tells the buyer when the hold expired or the order was cancelled', async () => {
+    const { d, orderId } = await placed();
+    d.clock.advance(600_000);
+    await d.holds.expire(orderId);
+    const second = await d.service.place(identity, 'key-2', { eventId: 'e-1', quantity: 1 });
+    await d.service.cancel(identity, second.placement.id);
+    await d.settle();
+    expect(d.notifier.notices.map((notice) => [notice.kind, notice.orderId, notice.dedupeKey])).toEqual([
+      ['order_expired', orderId, `order_expired:${orderId}`],
+      ['order_cancelled', second.placement.id, `order_cancelled:${second.placement.id}`],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from '@eticket/logging';
 import { assertClosureAllowed, orderStatus, type Closure, type OrderRecord } from './order';
+import type { OrderNotices } from './notices';
 import type { Clock, Leases, OrderStore, SeatParticipant, TransactionLog, Watermarks } from './ports';
 
 export interface HoldSettings {
@@ -30,6 +31,8 @@ export interface HoldDeps {
   readonly scheduler: HoldScheduler;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   readonly settings: HoldSettings;
+  /** The buyer's notices (hold about to expire, expired, cancelled); none in some unit tests. */
+  readonly notices?: OrderNotices;
 }
 
 export interface HoldScanReport {
@@ -85,6 +88,16 @@ export class Holds {
     if (closure.outcome === 'paid') return;
     if (closure.outcome === 'expired') this.deps.logger.info({ orderId }, 'hold expired: releasing the seats');
     await this.release(orderId, closure.outcome);
+    // Whoever expires it (this timer, another instance's) sends the same notice: stored once.
+    if (closure.outcome === 'expired') this.deps.notices?.orderEnded(record.placement, 'expired');
+  }
+
+  /** Called HOLD_WARNING_SECONDS before a hold ends: tells the buyer, once, if the order is still unpaid. */
+  async warn(orderId: string): Promise<void> {
+    const record = await this.deps.orders.load(orderId);
+    if (record === null || orderStatus(record) !== 'pending_payment' || record.decision?.outcome !== 'commit') return;
+    if (this.deps.clock.now().getTime() >= record.decision.holdExpiresAt.getTime()) return;
+    this.deps.notices?.holdExpiring(record.placement, record.decision);
   }
 
   /** The buyer cancels an unpaid order. */
@@ -92,7 +105,10 @@ export class Holds {
     const now = this.deps.clock.now();
     assertClosureAllowed(record, 'cancelled', now);
     const closure = await this.deps.orders.close({ orderId: record.placement.id, outcome: 'cancelled', at: now });
-    if (closure.outcome === 'cancelled') await this.release(record.placement.id, 'cancelled');
+    if (closure.outcome === 'cancelled') {
+      await this.release(record.placement.id, 'cancelled');
+      this.deps.notices?.orderEnded(record.placement, 'cancelled');
+    }
     return closure;
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedPaymentProvider } from '../payments/simulated-provider';
 import { silentLogger } from './fakes';
 import { domainHarness } from './harness';
+import { OrderNotices } from './notices';
 import { Payments, type Payment, type PaymentStore } from './payments';
 
 class MemoryPayments implements PaymentStore {
@@ -42,7 +43,8 @@ async function setup(failureRate = 0, onCharge?: () => void) {
   };
   const store = new MemoryPayments();
   const settings = { replayWaitMs: 100, stuckAfterMs: 60_000 };
-  const payments = new Payments({ payments: store, orders: d.orders, provider, clock: d.clock, logger: silentLogger, settings });
+  const notices = new OrderNotices(d.notifier, d.background, silentLogger);
+  const payments = new Payments({ payments: store, orders: d.orders, provider, clock: d.clock, logger: silentLogger, settings, notices });
   return { d, orderId: order.placement.id, provider, store, payments };
 }
 
@@ -110,5 +112,18 @@ describe('payments', () => {
     d.clock.advance(61_000);
     expect(await payments.resolveStuck(10)).toBe(1);
     expect(store.rows.get('p-stuck')).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/no record/) });
+  });
+
+  it('tells the buyer the payment succeeded, or failed with the hold still running, once per payment', async () => {
+    const declined = await setup(1);
+    await expect(declined.payments.pay(alice, 'a', { orderId: declined.orderId, method: 'card' })).rejects.toMatchObject({ code: 'PAYMENT_DECLINED' });
+    await declined.d.settle();
+    expect(declined.d.notifier.notices).toEqual([expect.objectContaining({ kind: 'payment_failed', orderId: declined.orderId, eventId: 'e-1', message: expect.stringMatching(/held until/) })]);
+
+    const paid = await setup();
+    const payment = await paid.payments.pay(alice, 'b', { orderId: paid.orderId, method: 'card' });
+    await paid.payments.pay(alice, 'b', { orderId: paid.orderId, method: 'card' });
+    await paid.d.settle();
+    expect(paid.d.notifier.notices).toEqual([expect.objectContaining({ kind: 'payment_succeeded', orderId: paid.orderId, dedupeKey: `payment_succeeded:${payment.id}` })]);
   });
 });

@@ -4,6 +4,7 @@ import { hasRole, type Identity } from '@eticket/auth';
 import { deriveResourceId } from './ids';
 import { formatMoney, type Money } from './money';
 import { assertClosureAllowed } from './order';
+import type { OrderNotices } from './notices';
 import type { Clock, OrderStore } from './ports';
 import { requestHash } from './request-hash';
 
@@ -57,6 +58,8 @@ export interface PaymentDeps {
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly settings: { readonly replayWaitMs: number; readonly stuckAfterMs: number };
+  /** payment_succeeded / payment_failed for the buyer; none in some unit tests. */
+  readonly notices?: OrderNotices;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -107,9 +110,11 @@ export class Payments {
     const result = await this.deps.provider.charge({ paymentId: id, amount: payment.amount, method: payment.method });
     if (!result.ok) {
       const failed = await this.deps.payments.settle(id, { status: 'failed', failureReason: result.reason, providerReference: null, updatedAt: this.deps.clock.now() });
+      this.deps.notices?.paymentFailed(record.placement, failed, decision.holdExpiresAt);
       return this.outcome(failed, decision.holdExpiresAt);
     }
     const settled = await this.settleCharged(payment, result.reference);
+    if (settled.status === 'succeeded') this.deps.notices?.paymentSucceeded(record.placement, settled);
     return this.outcome(settled, decision.holdExpiresAt);
   }
 

@@ -76,9 +76,24 @@ export interface SeatParticipant {
   release(txId: string, reason: string, deadlineMs: number): Promise<void>;
 }
 
+/** What happened to an order, for its buyer (the User Service stores it and pushes it over WebSocket). */
+export type OrderNoticeKind = 'payment_succeeded' | 'payment_failed' | 'hold_expiring' | 'order_expired' | 'order_cancelled';
+
+export interface OrderNotice {
+  readonly kind: OrderNoticeKind;
+  readonly userId: string;
+  readonly orderId: string;
+  readonly eventId: string;
+  readonly message: string;
+  /** The same notice sent twice (a retry, two instances) is stored and shown once. */
+  readonly dedupeKey: string;
+}
+
 export interface Notifier {
   /** Tells the buyer their order waits for payment. Idempotent per order. */
   paymentPending(placement: Placement, decision: CommitDecision): Promise<void>;
+  /** Any other notice; idempotent per dedupe key. */
+  notify(notice: OrderNotice): Promise<void>;
 }
 
 /** Test-only fault points of the coordinator (honoured only when NODE_ENV=test). */

@@ -3,7 +3,7 @@ import { grpcPeers, type ClientPool, type DiscoveryConfig } from '@eticket/disco
 import type { Logger } from '@eticket/logging';
 import type { BreakerListener } from '@eticket/resilience';
 import type { CommitDecision, Placement } from '../domain/order';
-import type { Notifier, SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
+import type { Notifier, OrderNotice, SeatParticipant, SeatPrepareRequest, Vote } from '../domain/ports';
 import { GrpcNotifier } from './notifier';
 import { GrpcSeatParticipant } from './seat-participant';
 
@@ -77,6 +77,10 @@ class PooledNotifier implements Notifier {
 
   paymentPending(placement: Placement, decision: CommitDecision): Promise<void> {
     return this.peers.call((notifier) => notifier.paymentPending(placement, decision));
+  }
+
+  notify(notice: OrderNotice): Promise<void> {
+    return this.peers.call((notifier) => notifier.notify(notice));
   }
 
   close(): void {

@@ -1,15 +1,15 @@
 import type { EventRecord } from '@eticket/contracts/generated/eticket/user/v1/EventRecord';
 import type { UserRecord } from '@eticket/contracts/generated/eticket/user/v1/UserRecord';
 import { AppError } from '@eticket/errors';
-import { assertUuid, assertValidNotification, type NotificationRequest } from '../domain/notification';
-import type { EventRepository, NotificationRepository, UserRepository } from './ports';
+import { assertUuid } from '../domain/notification';
+import type { EventRepository, UserRepository } from './ports';
 
 /**
  * What other services ask the User Service over gRPC. Reads go to the
  * primary: the Ticket Order Service prices and places orders from them.
  */
 export class Directory {
-  constructor(private readonly deps: { readonly users: UserRepository; readonly events: EventRepository; readonly notifications: NotificationRepository }) {}
+  constructor(private readonly deps: { readonly users: UserRepository; readonly events: EventRepository }) {}
 
   async getUser(userId: string): Promise<UserRecord> {
     assertUuid(userId, 'user_id');
@@ -32,17 +32,5 @@ export class Directory {
       available_seats: event.availableSeats,
       organizer_id: event.organizerId,
     };
-  }
-
-  /** Stores the notification (delivery over WebSocket comes later); a retried send with the same dedupe key is stored once. */
-  async sendNotification(request: NotificationRequest): Promise<string> {
-    assertValidNotification(request);
-    return this.deps.notifications.store({
-      userId: request.userId,
-      kind: request.kind,
-      message: request.message,
-      orderId: request.orderId === '' ? null : request.orderId,
-      dedupeKey: request.dedupeKey === '' ? null : request.dedupeKey,
-    });
   }
 }

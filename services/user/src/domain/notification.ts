@@ -31,3 +31,62 @@ export function assertValidNotification(request: NotificationRequest): void {
   if (request.dedupeKey.length > 200 || CONTROL.test(request.dedupeKey)) fields.push({ field: 'dedupe_key', message: 'must be at most 200 printable characters' });
   if (fields.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid notification: ${fields.map((field) => `${field.field} ${field.message}`).join('; ')}`, { fields });
 }
+
+/** The kinds the contract (docs/notifications.md) names; clients switch on them. */
+export const NOTIFICATION_KINDS = ['payment_pending', 'payment_succeeded', 'payment_failed', 'hold_expiring', 'order_expired', 'order_cancelled', 'event_reminder'] as const;
+
+/** A stored notification: `id` is the user's own sequence number (1, 2, 3, ... without gaps). */
+export interface StoredNotification {
+  readonly userId: string;
+  readonly id: number;
+  readonly kind: string;
+  readonly message: string;
+  readonly orderId: string | null;
+  readonly eventId: string | null;
+  readonly createdAt: Date;
+}
+
+/** The JSON shape of the contract's notification object. */
+export interface NotificationView {
+  readonly id: number;
+  readonly kind: string;
+  readonly message: string;
+  readonly order_id?: string;
+  readonly event_id?: string;
+  readonly created_at: string;
+}
+
+export function notificationView(notification: StoredNotification): NotificationView {
+  return {
+    id: notification.id,
+    kind: notification.kind,
+    message: notification.message,
+    ...(notification.orderId === null ? {} : { order_id: notification.orderId }),
+    ...(notification.eventId === null ? {} : { event_id: notification.eventId }),
+    created_at: notification.createdAt.toISOString(),
+  };
+}
+
+/** Most events one connection may watch (the contract's bound). */
+export const MAX_WATCHED_EVENTS = 50;
+
+export type ClientFrame = { readonly type: 'watch'; readonly eventIds: readonly string[] };
+
+/** Parses a client → server frame; throws VALIDATION_FAILED naming what is wrong. */
+export function parseClientFrame(text: string): ClientFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'A frame must be a JSON object', { fields: [{ field: 'frame', message: 'is not JSON' }] });
+  }
+  const frame = value as { type?: unknown; event_ids?: unknown } | null;
+  if (typeof frame !== 'object' || frame === null || frame.type !== 'watch') {
+    throw new AppError('VALIDATION_FAILED', 'The only frame a client sends is {"type":"watch","event_ids":[...]}', { fields: [{ field: 'type', message: 'must be "watch"' }] });
+  }
+  const ids = frame.event_ids;
+  if (!Array.isArray(ids) || ids.length > MAX_WATCHED_EVENTS || !ids.every((id): id is string => typeof id === 'string' && isUuid(id))) {
+    throw new AppError('VALIDATION_FAILED', `event_ids must be an array of at most ${MAX_WATCHED_EVENTS} event UUIDs`, { fields: [{ field: 'event_ids', message: `must be at most ${MAX_WATCHED_EVENTS} UUIDs` }] });
+  }
+  return { type: 'watch', eventIds: [...new Set(ids.map((id) => id.toLowerCase()))] };
+}

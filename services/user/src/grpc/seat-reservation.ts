@@ -41,13 +41,21 @@ function toWire(vote: ParticipantVote): PrepareResponse {
 const ack = (transactionId: string, state: ReservationState): ParticipantAck => ({ transaction_id: transactionId, state: STATES[state] });
 
 /** The SeatReservation gRPC service, one line each: validation and the protocol live in domain/reservation.ts. */
-export function seatReservationService(reservations: SeatReservations): ExtraGrpcService {
+export function seatReservationService(reservations: SeatReservations, seatsChanged: (txId: string) => void = () => undefined): ExtraGrpcService {
+  /** The seats of a transaction's event changed (committed or given back): live availability frames follow. */
+  const changed = <T>(txId: string, result: T): T => {
+    seatsChanged(txId);
+    return result;
+  };
   const implementation: SeatReservationHandlers = {
     Prepare: unaryHandler(async (request) => toWire(await reservations.prepare(fromWire(request)))),
-    Reserve: unaryHandler(async (request) => toWire(await reservations.reserveLocal(fromWire(request)))),
-    Commit: unaryHandler(async (request) => ack(request.transaction_id, await reservations.commit(request.transaction_id))),
+    Reserve: unaryHandler(async (request) => changed(request.transaction_id, toWire(await reservations.reserveLocal(fromWire(request))))),
+    Commit: unaryHandler(async (request) => ack(request.transaction_id, changed(request.transaction_id, await reservations.commit(request.transaction_id)))),
     Abort: unaryHandler(async (request) => ack(request.transaction_id, await reservations.abort(request.transaction_id))),
-    Release: unaryHandler(async (request) => ack(request.transaction_id, await reservations.release(request.transaction_id, request.reason))),
+    Release: unaryHandler(async (request) => {
+      const state = await reservations.release(request.transaction_id, request.reason);
+      return ack(request.transaction_id, changed(request.transaction_id, state));
+    }),
   };
   return { service: loadUserContracts().SeatReservation.service, implementation };
 }
@@ -91,6 +99,7 @@ export function createReservationParticipant(
   logger: Logger,
   config: ReservationConfig = loadReservationConfig(),
   decisions: DecisionSource & { close(): void } = new GrpcDecisionSource(config.ORDER_SERVICE_GRPC_ADDR),
+  seatsChanged: (txId: string) => void = () => undefined,
 ): ReservationParticipant {
   const store = new PgReservationStore(db);
   const reservations = new SeatReservations(store, participantHooks(config, logger), logger, { claimBudgetMs: config.RESERVATION_CLAIM_BUDGET_MS });
@@ -109,7 +118,7 @@ export function createReservationParticipant(
       });
   };
   return {
-    grpcService: seatReservationService(reservations),
+    grpcService: seatReservationService(reservations, seatsChanged),
     start: () => {
       stopped = false;
       loop();

@@ -3,9 +3,11 @@ import { loadUserContracts, unaryHandler } from '@eticket/contracts';
 import type { NotificationsHandlers } from '@eticket/contracts/generated/eticket/user/v1/Notifications';
 import type { UserDirectoryHandlers } from '@eticket/contracts/generated/eticket/user/v1/UserDirectory';
 import type { Directory } from '../app/directory';
+import type { NotificationFeed } from '../app/notification-feed';
 
 export interface GrpcDeps {
   readonly directory: Directory;
+  readonly feed: NotificationFeed;
 }
 
 /** A further service on the same server, e.g. the SeatReservation participant of the two-phase commit. */
@@ -26,15 +28,17 @@ export function createGrpcServer(deps: GrpcDeps, extraServices: readonly ExtraGr
     GetEvent: unaryHandler((request) => deps.directory.getEvent(request.event_id)),
   };
   const notifications: NotificationsHandlers = {
-    Send: unaryHandler(async (request) => ({
-      notification_id: await deps.directory.sendNotification({
+    Send: unaryHandler(async (request) => {
+      const { key, notification } = await deps.feed.send({
         userId: request.user_id,
         kind: request.kind,
         message: request.message,
         orderId: request.order_id,
+        eventId: request.event_id,
         dedupeKey: request.dedupe_key,
-      }),
-    })),
+      });
+      return { notification_id: key, sequence: String(notification.id) };
+    }),
   };
   server.addService(contracts.UserDirectory.service, directory);
   server.addService(contracts.Notifications.service, notifications);

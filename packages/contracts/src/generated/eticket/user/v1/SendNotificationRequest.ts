@@ -7,6 +7,7 @@ export interface SendNotificationRequest {
   'message'?: (string);
   'dedupe_key'?: (string);
   'order_id'?: (string);
+  'event_id'?: (string);
 }
 
 export interface SendNotificationRequest__Output {
@@ -15,4 +16,5 @@ export interface SendNotificationRequest__Output {
   'message': (string);
   'dedupe_key': (string);
   'order_id': (string);
+  'event_id': (string);
 }
