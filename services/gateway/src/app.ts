@@ -99,6 +99,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalSecret: config.INTERNAL_AUTH_SECRET,
     logger: deps.logger,
     handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
+    onOpen: () => {
+      metrics.websocketsOpen.inc({ side: 'gateway' });
+      metrics.websocketsOpened.inc();
+    },
+    onClose: () => metrics.websocketsOpen.dec({ side: 'gateway' }),
   });
   app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {
     throw new AppError('UPGRADE_REQUIRED', 'GET /notification is a WebSocket: connect with an Upgrade: websocket request and ?token=<access token>');

@@ -1,7 +1,7 @@
 import type { Logger } from '@eticket/logging';
 import { breakerMetrics, type BreakerListener } from '@eticket/resilience';
 import { createMetricsRegistry } from '@eticket/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The gateway's own counters, in the registry createHttpApp exposes at /metrics (with the per-route latency histogram). */
 export class GatewayMetrics {
@@ -13,6 +13,9 @@ export class GatewayMetrics {
   readonly retriesDenied: Counter<'upstream'>;
   readonly stale: Counter<'route'>;
   readonly rateLimited: Counter<'key'>;
+  /** WebSocket connections piped to a User Service instance, open now and opened in total. */
+  readonly websocketsOpen: Gauge<'side'>;
+  readonly websocketsOpened: Counter;
 
   constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
     this.registry = registry;
@@ -27,5 +30,8 @@ export class GatewayMetrics {
     this.retriesDenied = new Counter({ name: 'eticket_gateway_retries_denied_total', help: 'Retries not made because the retry budget was spent', labelNames: ['upstream'], registers });
     this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
+    this.websocketsOpen = new Gauge({ name: 'eticket_websocket_connections', help: 'Open WebSocket connections', labelNames: ['side'], registers });
+    this.websocketsOpen.set({ side: 'gateway' }, 0);
+    this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
   }
 }

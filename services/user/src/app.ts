@@ -16,7 +16,7 @@ import type { Clock, NotificationBus, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
-import { registerReplicationMetrics } from './metrics';
+import { registerReplicationMetrics, registerWebSocketMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerNotificationRoutes } from './http/notification-routes';
@@ -153,6 +153,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const notificationCheck = { name: 'notifications', required: false, check: () => Promise.resolve({ bus: bus.describe(), ...hub.stats() }) };
   const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []), notificationCheck];
   if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
+  registerWebSocketMetrics(metrics, () => hub.stats());
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {
