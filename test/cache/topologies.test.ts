@@ -26,9 +26,10 @@ async function twoInstances(topology: 'cluster' | 'ring', namespace: string): Pr
   const a = backendFor(topology);
   const b = backendFor(topology);
   // Clients connect in the background; until then commands fail fast (a miss), which would blur these tests.
+  // Probe keys spread over every master/shard: each node's connection is up before a test counts loads.
   for (const backend of [a, b]) {
     await waitUntil(`${topology} client ready`, async () => {
-      await backend.set(`${namespace}:ready-probe`, '1', 5);
+      await Promise.all(Array.from({ length: 32 }, (_, i) => backend.set(`${namespace}:ready-probe-${i}`, '1', 5)));
       return true;
     }, 10_000);
   }

@@ -178,6 +178,8 @@ export class OrderStack {
         RATE_LIMIT_CLIENT_MAX: '1000000',
         RATE_LIMIT_USER_MAX: '1000000',
         UPSTREAM_CONNECTIONS: '256',
+        // The rushes here test the two-phase commit, not admission: no waiting room (it would answer 202s).
+        WAITING_ROOM_ENABLED: 'false',
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
     });

@@ -145,6 +145,150 @@ describe('Cache', () => {
   });
 });
 
+describe('Cache single flight and invalidation races', () => {
+  const slowLoad = (read: () => number, ms = 30) => async () => {
+    const version = read();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { version };
+  };
+
+  it('does not hand a reader who comes after an invalidation the value of a load that started before it', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 0 });
+    let version = 1;
+    const load = slowLoad(() => version);
+    const before = cache.getOrLoad('e1', policy, load);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    version = 2;
+    await cache.invalidate('e1');
+    expect(await cache.getOrLoad('e1', policy, load)).toEqual({ version: 2 });
+    // The reader who asked before the write may get either; it got the older value of the first load.
+    expect(await before).toEqual({ version: 1 });
+    expect(cache.stats().staleLoadsDropped).toBe(1);
+    // The overtaken load did not overwrite the newer value it lost the race to.
+    expect(backend.data.get('event:e1')).toBe(encode({ version: 2 }, 1));
+  });
+
+  it('never stores the value of a load overtaken by an invalidation, even when nobody reads again', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 0 });
+    let version = 1;
+    const loading = cache.getOrLoad('e1', policy, slowLoad(() => version));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    version = 2;
+    await cache.invalidate('e1');
+    await loading;
+    expect(backend.data.has('event:e1')).toBe(false);
+  });
+
+  it('keeps the newer load registered when an overtaken load finishes, so later readers still share it', async () => {
+    const cache = new Cache(new MemoryBackend(), 'event', () => undefined, { secondDeleteAfterMs: 0 });
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      await new Promise((resolve) => setTimeout(resolve, loads === 1 ? 10 : 60));
+      return { loads };
+    };
+    const first = cache.getOrLoad('e1', policy, load);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await cache.invalidate('e1');
+    const second = cache.getOrLoad('e1', policy, load);
+    await first;
+    // The first load has finished; a third reader must join the second load, not start a third.
+    const third = cache.getOrLoad('e1', policy, load);
+    await Promise.all([second, third]);
+    expect(loads).toBe(2);
+  });
+
+  it('deletes the key a second time after secondDeleteAfterMs, removing a value stored in between from an older read', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 30 });
+    await cache.invalidate('e1');
+    // Another instance read the row before the write and stores it now.
+    backend.data.set('event:e1', encode({ version: 1 }, 1));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(backend.data.has('event:e1')).toBe(false);
+    cache.close();
+  });
+
+  it('stores only the values storeIf accepts, but returns every loaded value', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'order');
+    const finalOnly = { ...policy, notFoundTtlSeconds: 0, storeIf: (order: { status: string }) => order.status !== 'pending' };
+    expect(await cache.getOrLoad('o1', finalOnly, () => Promise.resolve({ status: 'pending' }))).toEqual({ status: 'pending' });
+    expect(backend.data.has('order:o1')).toBe(false);
+    await cache.getOrLoad('o2', finalOnly, () => Promise.resolve({ status: 'paid' }));
+    expect(backend.data.has('order:o2')).toBe(true);
+    // Not-found is not remembered with notFoundTtlSeconds 0.
+    expect(await cache.getOrLoad('o3', finalOnly, () => Promise.resolve(undefined))).toBeUndefined();
+    expect(backend.data.has('order:o3')).toBe(false);
+  });
+});
+
+describe('Cache without single flight', () => {
+  const alone = { ...policy, singleFlight: false };
+
+  it('loads once per reader, so a reader who comes after a change never gets an answer loaded before it', async () => {
+    const cache = new Cache(new MemoryBackend(), 'order', () => undefined, { secondDeleteAfterMs: 0 });
+    let version = 1;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      const seen = version;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { version: seen };
+    };
+    const notStored = { ...alone, storeIf: () => false };
+    const before = cache.getOrLoad('o1', notStored, load);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    version = 2;
+    expect(await cache.getOrLoad('o1', notStored, load)).toEqual({ version: 2 });
+    expect(await before).toEqual({ version: 1 });
+    expect(loads).toBe(2);
+  });
+
+  it('still drops the value of a load that an invalidation overtook', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'order', () => undefined, { secondDeleteAfterMs: 0 });
+    const loading = cache.getOrLoad('o1', alone, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { version: 1 };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await cache.invalidate('o1');
+    await loading;
+    expect(backend.data.has('order:o1')).toBe(false);
+    expect(cache.stats().staleLoadsDropped).toBe(1);
+  });
+});
+
+describe('Cache generations', () => {
+  it('starts at "0" and gets a new token on every bump, so entries keyed by the old one are no longer read', async () => {
+    const cache = new Cache(new MemoryBackend(), 'event-list', () => undefined, { secondDeleteAfterMs: 0 });
+    const first = await cache.generation('all');
+    expect(first).toBe('0');
+    await cache.bumpGeneration('all', 5);
+    const second = await cache.generation('all');
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    await cache.bumpGeneration('all', 5);
+    expect(await cache.generation('all')).not.toBe(second);
+  });
+
+  it('answers undefined (read the authority) while Redis fails, and for one entry TTL after a bump that failed', async () => {
+    const backend = new MemoryBackend();
+    const cache = new Cache(backend, 'event-list', () => undefined, { secondDeleteAfterMs: 0 });
+    backend.failing = true;
+    expect(await cache.generation('all')).toBeUndefined();
+    await expect(cache.bumpGeneration('all', 0.05)).resolves.toBeUndefined();
+    backend.failing = false;
+    // Redis is back, but this instance's write did not retire the old entries: they may still be read elsewhere, not here.
+    expect(await cache.generation('all')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(await cache.generation('all')).toBe('0');
+  });
+});
+
 describe('withDeadline', () => {
   it('rejects with CacheTimeoutError when the work is slower than the deadline', async () => {
     const slow = new Promise((resolve) => setTimeout(resolve, 200));

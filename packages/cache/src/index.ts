@@ -6,3 +6,6 @@ export { CacheTimeoutError, withDeadline } from './deadline';
 export { createCacheBackend, type CacheBackendConfig } from './factory';
 export { registerCacheMetrics } from './metrics';
 export { createRing, RingBackend, type RingBackendOptions, type RingShard } from './ring-backend';
+export { cacheReport, CacheUnavailableError } from './report';
+export { cacheBackendFromSettings, ServiceCaches, type CacheSettings } from './service-caches';
+export { MemoryCacheBackend } from './memory-backend';

@@ -7,6 +7,7 @@ import type { Cache } from './cache';
  * Cache itself stays free of prom-client:
  * - eticket_cache_lookups_total{cache,result=hit|not_found_hit|miss}
  * - eticket_cache_loads_total{cache}, eticket_cache_errors_total{cache}
+ * - eticket_cache_stale_loads_dropped_total{cache} (loads an invalidation overtook)
  * - eticket_cache_hit_ratio{cache}
  * - eticket_cache_pending_invalidations{cache}
  * - eticket_cache_node_up{topology,address,role,shard} (1 up, 0 down), one
@@ -27,14 +28,11 @@ export function registerCacheMetrics(registry: Registry, backend: CacheBackend, 
   });
   counter('eticket_cache_loads_total', 'Loads from the database after a miss', ['cache'], (cache) => [[{}, cache.stats().loads]]);
   counter('eticket_cache_errors_total', 'Cache operations that failed and fell back to the database', ['cache'], (cache) => [[{}, cache.stats().errors]]);
+  counter('eticket_cache_stale_loads_dropped_total', 'Loads not stored because an invalidation of their key overtook them', ['cache'], (cache) => [[{}, cache.stats().staleLoadsDropped]]);
   new Gauge({
     name: 'eticket_cache_hit_ratio', help: 'Hits (including remembered not-found) over lookups since start', labelNames: ['cache'], registers: [registry],
     collect() {
-      for (const cache of caches) {
-        const s = cache.stats();
-        const lookups = s.hits + s.notFoundHits + s.misses;
-        this.set({ cache: cache.namespace }, lookups === 0 ? 0 : (s.hits + s.notFoundHits) / lookups);
-      }
+      for (const cache of caches) this.set({ cache: cache.namespace }, cache.hitRatio());
     },
   });
   new Gauge({

@@ -7,3 +7,4 @@ export * from './http/common';
 export * from './http/user-api';
 export * from './http/order-api';
 export * from './http/reports-api';
+export * from './http/waiting-room-api';

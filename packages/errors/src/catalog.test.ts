@@ -19,7 +19,7 @@ describe('error catalog', () => {
 
   it('maps every client error to a 4xx and every server-side failure to a 5xx', () => {
     for (const [code, definition] of Object.entries(errorCatalog)) {
-      const serverSide = ['INTERNAL', 'UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN', 'UPSTREAM_TIMEOUT'].includes(code);
+      const serverSide = ['INTERNAL', 'UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN', 'WAITING_ROOM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'].includes(code);
       expect(definition.status >= 500, code).toBe(serverSide);
     }
   });

@@ -32,12 +32,15 @@ export const errorCatalog = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, grpc: GrpcCode.INVALID_ARGUMENT, title: 'Unsupported content type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, grpc: GrpcCode.FAILED_PRECONDITION, title: 'The idempotency key was used with a different request' },
   PAYMENT_DECLINED: { status: 402, grpc: GrpcCode.FAILED_PRECONDITION, title: 'The payment was declined' },
+  QUEUE_TICKET_INVALID: { status: 400, grpc: GrpcCode.INVALID_ARGUMENT, title: 'The queue ticket is not valid' },
+  QUEUE_TICKET_NOT_YOURS: { status: 403, grpc: GrpcCode.PERMISSION_DENIED, title: 'The queue ticket belongs to another account' },
   UPGRADE_REQUIRED: { status: 426, grpc: GrpcCode.FAILED_PRECONDITION, title: 'This path needs a WebSocket upgrade' },
   RATE_LIMITED: { status: 429, grpc: GrpcCode.RESOURCE_EXHAUSTED, title: 'Too many requests' },
   TOO_MANY_CONNECTIONS: { status: 429, grpc: GrpcCode.RESOURCE_EXHAUSTED, title: 'Too many open connections for this user' },
   INTERNAL: { status: 500, grpc: GrpcCode.INTERNAL, title: 'Internal error' },
   UPSTREAM_UNAVAILABLE: { status: 503, grpc: GrpcCode.UNAVAILABLE, title: 'A service is temporarily unavailable' },
   CIRCUIT_OPEN: { status: 503, grpc: GrpcCode.UNAVAILABLE, title: 'A service is temporarily unavailable' },
+  WAITING_ROOM_UNAVAILABLE: { status: 503, grpc: GrpcCode.UNAVAILABLE, title: 'The waiting room is temporarily unavailable' },
   UPSTREAM_TIMEOUT: { status: 504, grpc: GrpcCode.DEADLINE_EXCEEDED, title: 'A service did not answer in time' },
 } as const satisfies Record<string, ErrorDefinition>;
 

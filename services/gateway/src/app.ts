@@ -17,6 +17,9 @@ import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
+import { AdmissionNotices } from './waiting-room/admission-notices';
+import { admissionHook, registerQueueRoute } from './waiting-room/http';
+import { WaitingRoom } from './waiting-room/waiting-room';
 import { UPSTREAMS, UpstreamDirectory, type UpstreamName, type UpstreamSources } from './upstreams/directory';
 
 export interface GatewayDeps {
@@ -28,6 +31,10 @@ export interface GatewayDeps {
   readonly stale?: StaleStore;
   /** Shared rate-limit counters; without it each gateway instance counts alone. */
   readonly rateLimitRedis?: Cluster;
+  /** The waiting room's client for the same Redis Cluster (longer command timeout); default: rateLimitRedis. */
+  readonly waitingRoomRedis?: Cluster;
+  /** A client for the waiting room's admission notices (subscribe mode); without it long polls are plain polls. */
+  readonly waitingRoomSubscriber?: Cluster;
   /** The deployment whose gateways share rate-limit counts (DISCOVERY_NAMESPACE). */
   readonly namespace?: string;
   /** More /status entries (registry, cache). */
@@ -84,13 +91,34 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     namespace: deps.namespace ?? 'eticket',
     onLimited: (key) => metrics.rateLimited.inc({ key }),
   });
+  // The waiting room needs the shared Redis: one queue per event for every gateway instance.
+  const roomRedis = deps.waitingRoomRedis ?? deps.rateLimitRedis;
+  const subscriber = config.WAITING_ROOM_ENABLED ? deps.waitingRoomSubscriber : undefined;
+  const notices = subscriber === undefined ? undefined : new AdmissionNotices(subscriber, `wr:admitted:${deps.namespace ?? 'eticket'}`);
+  if (notices !== undefined) app.addHook('onClose', () => notices.close());
+  const room = config.WAITING_ROOM_ENABLED && roomRedis !== undefined ? new WaitingRoom(roomRedis, {
+    namespace: deps.namespace ?? 'eticket',
+    internalSecret: config.INTERNAL_AUTH_SECRET,
+    initialLimit: config.WAITING_ROOM_INITIAL_LIMIT,
+    minLimit: config.WAITING_ROOM_MIN_LIMIT,
+    maxLimit: Math.max(config.WAITING_ROOM_MIN_LIMIT, config.WAITING_ROOM_MAX_LIMIT),
+    latencyTolerance: config.WAITING_ROOM_LATENCY_TOLERANCE,
+    admitWindowMs: config.WAITING_ROOM_ADMIT_WINDOW_MS,
+    // An in-flight order's slot outlives the route's deadline, so only a lost gateway leaves it to expire.
+    leaseMs: config.ROUTE_TIMEOUT_WRITE_MS + 5_000,
+    abandonMs: config.WAITING_ROOM_ABANDON_MS,
+    fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
+    longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
+  }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
   registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
+    ...(room === undefined ? {} : { preHandlers: { 'POST /order': admissionHook(room) } }),
   });
+  if (room !== undefined) registerQueueRoute(app, room, { jwtSecret: config.JWT_SECRET, rateLimit, securityHeaders: securityHeaders.hook });
   // GET /notification is a WebSocket: upgrades are piped to a User Service instance (proxy/websocket.ts);
   // the route below only answers a plain GET, and documents the socket in the OpenAPI document.
   attachWebSocketProxy(app.server, {

@@ -59,6 +59,30 @@ export const GatewayEnv = Type.Object({
   REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_RING_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * The on-sale waiting room for POST /order (needs REDIS_CLUSTER_NODES: the
+   * queue is shared by every gateway instance). Off, orders go straight through.
+   */
+  WAITING_ROOM_ENABLED: Type.Boolean({ default: true }),
+  /** Orders in flight per event before buyers queue, until the controller has measured the services. */
+  WAITING_ROOM_INITIAL_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
+  WAITING_ROOM_MIN_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 4 }),
+  WAITING_ROOM_MAX_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 256 }),
+  /** The limit grows while admitted orders' mean latency stays under this multiple of their recent minimum. */
+  WAITING_ROOM_LATENCY_TOLERANCE: Type.Number({ minimum: 1.1, maximum: 100, default: 2 }),
+  /** An admitted buyer has this long to place the order before the slot goes to the next in line. */
+  WAITING_ROOM_ADMIT_WINDOW_MS: Ms(500, 600_000, 5_000),
+  /** A queued buyer who has not polled for this long is skipped when their turn comes. */
+  WAITING_ROOM_ABANDON_MS: Ms(1_000, 3_600_000, 30_000),
+  /**
+   * The room's Redis commands wait this long before the room falls back (its own client: an order takes
+   * hundreds of ms anyway, and a busy Redis must not send a rush around the room as the limiter's 100 ms would).
+   */
+  WAITING_ROOM_REDIS_TIMEOUT_MS: Ms(10, 10_000, 1_000),
+  /** GET /queue/{ticket}?wait=true near the head of the queue is held at most this long for the admission. */
+  WAITING_ROOM_LONG_POLL_MS: Ms(0, 30_000, 2_000),
+  /** Orders in flight per gateway instance while Redis cannot be reached (beyond: 503 WAITING_ROOM_UNAVAILABLE). */
+  WAITING_ROOM_FALLBACK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
   /** A Redis command slower than this fails open (rate limit skipped, stale copy missed). */
   REDIS_COMMAND_TIMEOUT_MS: Ms(10, 10_000, 100),
 });

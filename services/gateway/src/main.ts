@@ -53,7 +53,10 @@ async function main(): Promise<void> {
 
   const clusterNodes = listOf(config.REDIS_CLUSTER_NODES);
   const redis = clusterNodes.length > 0 ? rateLimitRedis(clusterNodes, config.REDIS_COMMAND_TIMEOUT_MS) : undefined;
-  if (redis === undefined) logger.warn('REDIS_CLUSTER_NODES is not set: rate limits are counted per gateway instance');
+  if (redis === undefined) logger.warn('REDIS_CLUSTER_NODES is not set: rate limits are counted per gateway instance, and there is no waiting room');
+  const roomRedis = redis !== undefined && config.WAITING_ROOM_ENABLED ? rateLimitRedis(clusterNodes, config.WAITING_ROOM_REDIS_TIMEOUT_MS) : undefined;
+  // Subscribe mode needs a connection of its own; its SUBSCRIBE waits for the cluster (offline queue).
+  const roomSubscriber = roomRedis === undefined ? undefined : rateLimitRedis(clusterNodes, config.WAITING_ROOM_REDIS_TIMEOUT_MS, { offlineQueue: true });
   const backend = staleBackend(config, logger);
   const stale = new StaleStore(backend, {
     ttlSeconds: config.STALE_TTL_SECONDS,
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
     sources: sources.sources,
     stale,
     rateLimitRedis: redis,
+    ...(roomRedis === undefined ? {} : { waitingRoomRedis: roomRedis }),
+    ...(roomSubscriber === undefined ? {} : { waitingRoomSubscriber: roomSubscriber }),
     namespace: discovery.namespace,
     extraChecks,
     version,
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
       await registry.announcement?.withdraw();
       await app.close();
       sources.close();
-      await Promise.all([redis?.quit().catch(() => redis.disconnect()), backend?.close()]);
+      await Promise.all([redis?.quit().catch(() => redis.disconnect()), roomRedis?.quit().catch(() => roomRedis.disconnect()), backend?.close()]);
       await logging.close();
     },
   });

@@ -16,6 +16,7 @@ export class GatewayMetrics {
   /** WebSocket connections piped to a User Service instance, open now and opened in total. */
   readonly websocketsOpen: Gauge<'side'>;
   readonly websocketsOpened: Counter;
+  readonly waitingRoom: Counter<'outcome'>;
 
   constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
     this.registry = registry;
@@ -33,5 +34,6 @@ export class GatewayMetrics {
     this.websocketsOpen = new Gauge({ name: 'eticket_websocket_connections', help: 'Open WebSocket connections', labelNames: ['side'], registers });
     this.websocketsOpen.set({ side: 'gateway' }, 0);
     this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
+    this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }
 }

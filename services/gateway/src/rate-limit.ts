@@ -25,14 +25,15 @@ const keyOf = (request: FastifyRequest): string => {
 
 /**
  * A Redis Cluster client for the limiter: fails fast (no offline queue, short
- * command timeout) because the limiter fails open, see below.
+ * command timeout) because the limiter fails open, see below. The waiting
+ * room has one of its own, with a longer command timeout.
  */
-export function rateLimitRedis(nodes: readonly string[], commandTimeoutMs: number): Cluster {
+export function rateLimitRedis(nodes: readonly string[], commandTimeoutMs: number, options: { offlineQueue?: boolean } = {}): Cluster {
   const cluster = new Cluster(nodes.map((node) => {
     const [host = '127.0.0.1', port = '6379'] = node.split(':');
     return { host, port: Number(port) };
   }), {
-    enableOfflineQueue: false,
+    enableOfflineQueue: options.offlineQueue === true,
     slotsRefreshInterval: 2_000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
     redisOptions: { commandTimeout: commandTimeoutMs, connectTimeout: 1_000, maxRetriesPerRequest: 1 },

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
 import { breakerMetrics } from '@eticket/resilience';
 import { registerIdentity } from '@eticket/auth';
+import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
 import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
@@ -21,6 +22,7 @@ import { userServicePeers } from './grpc/discovered-user-service';
 import { registerRoutes } from './http/routes';
 import { countedTransactionLog } from './metrics';
 import { SimulatedPaymentProvider } from './payments/simulated-provider';
+import { CachedOrderLookups } from './store/cached-order-lookups';
 import { MongoLeases, MongoWatermarks } from './store/coordination';
 import { connectOrderDatabase, type OrderDatabase } from './store/mongo';
 import { MongoOrderRepository } from './store/order-repository';
@@ -34,6 +36,8 @@ export interface OrderService {
   readonly grpc: grpc.Server;
   readonly recovery: Recovery;
   readonly holds: Holds;
+  /** Undefined when no cache is configured (CACHE_TOPOLOGY unset). */
+  readonly caches: ServiceCaches<'order'> | undefined;
   /** Recovers, then serves HTTP and gRPC. */
   start(): Promise<void>;
   /** Stops accepting work, drains, closes connections. */
@@ -120,9 +124,15 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       safetyMarginMs: 5_000,
     },
   });
+  // The shared cache (when configured) keeps orders in a final state for GET /order/:id only.
+  const cacheBackend = cacheBackendFromSettings(config);
+  const caches = cacheBackend === undefined ? undefined : new ServiceCaches<'order'>(cacheBackend, ['order'], (error, operation) => {
+    logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
+  });
   const orders = new Orders({
     coordinator,
     orders: orderStore,
+    ...(caches === undefined ? {} : { lookups: new CachedOrderLookups(orderStore, caches.cache('order')) }),
     recovery,
     holds,
     phase2,
@@ -144,9 +154,13 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
   });
 
   const http = createHttpApp({ logger, bodyLimit: 16 * 1024, metrics });
+  // The cache's hit ratio, lookups, errors and node liveness on /metrics.
+  caches?.registerMetrics(metrics);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   const checks: DependencyCheck[] = [
     { name: 'mongodb', required: true, check: async () => ((await database.db.command({ ping: 1 })).ok === 1 ? undefined : Promise.reject(new Error('ping failed'))) },
+    // Never required: the cache fails open, so with every node down the instance is slower, not unready.
+    ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
   ];
   registerStatusRoutes(http, 'order', config.SERVICE_INSTANCE, checks);
   // The platform runner and Compose poll /health for readiness.
@@ -173,6 +187,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
     grpc: grpcServer,
     recovery,
     holds: holds,
+    caches,
     async start() {
       await bindServer(grpcServer, `${config.HOST}:${config.GRPC_PORT}`);
       timers.start();
@@ -200,6 +215,7 @@ export async function createOrderService(config: Readonly<OrderConfig>, logger: 
       grpcSeats.close();
       notifier.close();
       uninstrumentGrpc(metrics);
+      await caches?.close();
       await database.close();
     },
   };

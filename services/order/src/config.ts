@@ -52,6 +52,17 @@ export const OrderConfigSchema = Type.Object({
   /** A payment still `processing` this long after it started is resolved by asking the provider. */
   PAYMENT_STUCK_AFTER_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 60_000 }),
   /**
+   * The platform's shared cache, where GET /order/:id keeps orders in a final
+   * state (store/cached-order-lookups.ts). Unset: no cache, every look-up
+   * reads the database.
+   */
+  CACHE_TOPOLOGY: Type.Optional(Type.Union([Type.Literal('cluster'), Type.Literal('ring')])),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_RING_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  /** A cache operation slower than this counts as a miss: the look-up reads the database. */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 100 }),
+  /**
    * Test-only fault injection, honoured only when NODE_ENV=test: the process
    * SIGKILLs itself at that point of the two-phase commit.
    */

@@ -1,9 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import { instrumentGrpc, uninstrumentGrpc } from '@eticket/contracts';
 import { registerIdentity } from '@eticket/auth';
+import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type HttpApp } from '@eticket/service-kit';
+import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import { AvailabilityFeed } from './app/availability-feed';
 import { Directory } from './app/directory';
 import { LiveHub } from './app/live-hub';
@@ -22,6 +23,8 @@ import { registerEventRoutes } from './http/event-routes';
 import { registerNotificationRoutes } from './http/notification-routes';
 import { registerNotificationSocket } from './http/notification-socket';
 import { registerUserRoutes } from './http/user-routes';
+import { CachedEventRepository } from './store/cached-event-repository';
+import { CachedUserRepository } from './store/cached-user-repository';
 import { databaseChecks, type Database } from './store/db';
 import { patroniClusterCheck } from './store/patroni-cluster';
 import { ReadRouter } from './store/read-router';
@@ -54,6 +57,9 @@ export interface UserServiceDeps {
   readonly metrics?: Registry;
 }
 
+/** The caches the User Service keeps in the shared Redis (see store/cached-*-repository.ts). */
+export type UserCacheName = 'event' | 'event-list' | 'user';
+
 export interface UserService {
   readonly http: HttpApp;
   /** Created, not bound: main.ts (or a test) binds it. */
@@ -61,6 +67,8 @@ export interface UserService {
   readonly accounts: UserAccounts;
   readonly catalog: EventCatalog;
   readonly directory: Directory;
+  /** Undefined when no cache is configured (CACHE_TOPOLOGY unset). */
+  readonly caches: ServiceCaches<UserCacheName> | undefined;
   readonly feed: NotificationFeed;
   readonly hub: LiveHub;
   /** Tell it when seats change (the reservation participant does): it sends live availability frames. */
@@ -79,18 +87,18 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const clock = deps.clock ?? (() => new Date());
   // Reads go to standbys; a caller who just wrote reads from a server that has the write (see store/read-your-writes.ts).
   const reads = new ReadRouter(deps.db, deps.logger);
-  const marks = deps.writeMarks ?? createWriteMarks({
-    windowMs: config.READ_YOUR_WRITES_WINDOW_MS,
-    topology: config.CACHE_TOPOLOGY,
-    clusterNodes: listOf(config.REDIS_CLUSTER_NODES),
-    sentinels: listOf(config.REDIS_SENTINELS),
-    ringShards: listOf(config.REDIS_RING_SHARDS),
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    logger: deps.logger,
+  // One connection to the shared cache (when configured) for read-your-writes marks and the read caches.
+  const cacheBackend = cacheBackendFromSettings(config);
+  const caches = cacheBackend === undefined ? undefined : new ServiceCaches<UserCacheName>(cacheBackend, ['event', 'event-list', 'user'], (error, operation) => {
+    // A dead node makes every request log this: debug, not warn; /status and the metrics count the errors.
+    deps.logger.debug({ err: error, operation }, 'cache operation failed; reading the database');
   });
+  const marks = deps.writeMarks ?? createWriteMarks(cacheBackend, config.READ_YOUR_WRITES_WINDOW_MS, deps.logger);
   const consistency = new ReadYourWrites({ db: deps.db, marks, logger: deps.logger });
-  const users = new PgUserRepository(deps.db, reads);
-  const events = new PgEventRepository(deps.db, reads);
+  const pgUsers = new PgUserRepository(deps.db, reads);
+  const pgEvents = new PgEventRepository(deps.db, reads);
+  const users = caches === undefined ? pgUsers : new CachedUserRepository(pgUsers, caches.cache('user'));
+  const events = caches === undefined ? pgEvents : new CachedEventRepository(pgEvents, caches.cache('event'), caches.cache('event-list'));
   const accounts = new UserAccounts({
     users,
     throttle: new PgLoginThrottleStore(deps.db),
@@ -144,6 +152,8 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   const metrics = deps.metrics ?? createMetricsRegistry('user');
   const http = createHttpApp({ logger: deps.logger, bodyLimit: config.BODY_LIMIT_BYTES, metrics });
   instrumentGrpc(metrics, deps.logger);
+  // The cache's hit ratio, lookups, errors and node liveness on /metrics.
+  caches?.registerMetrics(metrics);
   registerIdentity(http, config.INTERNAL_AUTH_SECRET);
   registerUserRoutes(http, accounts);
   registerEventRoutes(http, catalog);
@@ -151,7 +161,13 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
   registerNotificationSocket(http, hub, config.JWT_SECRET);
   const patroni = listOf(config.PATRONI_REST_URLS);
   const notificationCheck = { name: 'notifications', required: false, check: () => Promise.resolve({ bus: bus.describe(), ...hub.stats() }) };
-  const checks = [...databaseChecks(deps.db, reads), ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []), notificationCheck];
+  const checks: DependencyCheck[] = [
+    ...databaseChecks(deps.db, reads),
+    ...(patroni.length > 0 ? [patroniClusterCheck(patroni)] : []),
+    notificationCheck,
+    // Never required: the cache fails open, so with every node down the instance is slower, not unready.
+    ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
+  ];
   if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
   registerWebSocketMetrics(metrics, () => hub.stats());
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
@@ -168,6 +184,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     accounts,
     catalog,
     directory,
+    caches,
     feed,
     hub,
     availability,
@@ -184,6 +201,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
       await Promise.all([http.close(), closeGrpc(grpcServer)]);
       uninstrumentGrpc(metrics);
       await Promise.all([marks.close(), bus.close()]);
+      await caches?.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { COMMON_PROBLEMS, DateTime, Page, PaginationQuery, problems, Uuid, type ApiRoute, type ApiSchema } from './common';
 import { MAX_PRICE_MINOR } from './user-api';
+import { QueuePlaceSchema } from './waiting-room-api';
 
 // The Ticket Order Service's public HTTP API (the seed's `/order*` and
 // `/payment*` paths). Money is in minor units of `currency`, like an
@@ -107,12 +108,13 @@ const route = <S extends ApiSchema>(method: ApiRoute['method'], url: string, sch
 export const orderApi = {
   placeOrder: route('POST', '/order', {
     summary: 'Place an order: holds the seats until hold_expires_at, waiting for payment',
-    description: 'Runs a two-phase commit with the User Service\'s seat inventory. Requires an Idempotency-Key: a retry with the same key returns the same order (or the same refusal), never a second one.',
+    description: 'Runs a two-phase commit with the User Service\'s seat inventory. Requires an Idempotency-Key: a retry with the same key returns the same order (or the same refusal), never a second one. When more buyers want the event than can be confirmed, the gateway answers 202 with a place in the event\'s waiting room instead: poll GET /queue/{ticket} and POST again once admitted.',
     tags: ['orders'],
     operationId: 'placeOrder',
     headers: IdempotencyKeyHeaders,
     body: PlaceOrderBody,
-    response: { 201: OrderSchema, ...problems(...COMMON_PROBLEMS, 401, 404, 409, 413, 415, 422) },
+    // 202: the event's waiting room queued the buyer (gateway only): poll GET /queue/{ticket}, then POST again.
+    response: { 201: OrderSchema, 202: QueuePlaceSchema, ...problems(...COMMON_PROBLEMS, 401, 404, 409, 413, 415, 422) },
   }),
   listOrders: route('GET', '/order', {
     summary: 'List the caller\'s own orders, newest first',

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { authenticate } from '../auth/edge-auth';
 import { forwardedContext } from '../auth/identity-assertion';
 import { proxy, type ProxyDeps } from '../proxy/forward';
@@ -12,6 +12,8 @@ export interface RouteSettings {
   readonly rateLimit: onRequestAsyncHookHandler;
   /** Sets helmet's headers, computed once (security-headers.ts); the routes skip the helmet plugin. */
   readonly securityHeaders: onRequestHookHandler;
+  /** Extra gates after validation, by `METHOD url` (the waiting room on POST /order). */
+  readonly preHandlers?: Readonly<Record<string, preHandlerAsyncHookHandler>>;
 }
 
 function openApiSchema(route: GatewayRoute): FastifySchema {
@@ -48,6 +50,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
         },
         settings.rateLimit,
       ],
+      ...(settings.preHandlers?.[target.label] === undefined ? {} : { preHandler: settings.preHandlers[target.label] }),
       handler: async (request, reply) => {
         const context = await forwardedContext(request.identity, request.trace, request.ip, settings.internalSecret);
         return proxy(request, reply, target, context, deps);

@@ -13,6 +13,13 @@ import { requestHash } from './request-hash';
 export interface OrdersDeps {
   readonly coordinator: Coordinator;
   readonly orders: OrderStore;
+  /**
+   * Where GET /order/:id looks an order up: a cached read model of orders in
+   * a final state (store/cached-order-lookups.ts), or `orders` itself.
+   * Everything that decides (placing, paying, cancelling, expiring) reads
+   * `orders`, the database.
+   */
+  readonly lookups?: Pick<OrderStore, 'load'>;
   readonly recovery: Recovery;
   readonly holds: Holds;
   readonly phase2: Phase2;
@@ -72,11 +79,9 @@ export class Orders {
     return record;
   }
 
+  /** An order as its owner (or an admin) sees it; may come from the cache of final orders. */
   async get(identity: Identity, orderId: string): Promise<OrderRecord> {
-    const record = await this.settled(orderId);
-    if (record === null) throw new AppError('NOT_FOUND', `Order ${orderId} does not exist`);
-    assertOwnerOrAdmin(identity, record.placement.userId);
-    return record;
+    return this.owned(identity, orderId, this.deps.lookups ?? this.deps.orders);
   }
 
   async list(identity: Identity, limit: number, offset: number): Promise<{ items: OrderRecord[]; total: number }> {
@@ -85,7 +90,8 @@ export class Orders {
   }
 
   async cancel(identity: Identity, orderId: string): Promise<OrderRecord> {
-    const record = await this.get(identity, orderId);
+    // From the database: a cancellation is a decision.
+    const record = await this.owned(identity, orderId, this.deps.orders);
     if (record.placement.userId !== identity.userId) throw new AppError('FORBIDDEN', 'You may only cancel your own orders');
     const closure = await this.deps.holds.cancel(record);
     if (closure.outcome !== 'cancelled') {
@@ -94,9 +100,16 @@ export class Orders {
     return { ...record, closure };
   }
 
+  private async owned(identity: Identity, orderId: string, from: Pick<OrderStore, 'load'>): Promise<OrderRecord> {
+    const record = await this.settled(orderId, from);
+    if (record === null) throw new AppError('NOT_FOUND', `Order ${orderId} does not exist`);
+    assertOwnerOrAdmin(identity, record.placement.userId);
+    return record;
+  }
+
   /** Loads an order; one left undecided past the bound (its coordinator died) is presumed aborted on the spot. */
-  private async settled(orderId: string): Promise<OrderRecord | null> {
-    const record = await this.deps.orders.load(orderId);
+  private async settled(orderId: string, from: Pick<OrderStore, 'load'> = this.deps.orders): Promise<OrderRecord | null> {
+    const record = await from.load(orderId);
     return record === null ? null : this.settleIfStuck(record);
   }
 

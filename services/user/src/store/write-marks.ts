@@ -1,4 +1,4 @@
-import { createCacheBackend, type CacheBackend } from '@eticket/cache';
+import type { CacheBackend } from '@eticket/cache';
 import type { Logger } from '@eticket/logging';
 import { isLsn, laterLsn } from './lsn';
 
@@ -108,37 +108,17 @@ export class SharedWriteMarks implements WriteMarks {
     }
   }
 
+  /** The backend is the service's shared cache connection: its owner closes it. */
   async close(): Promise<void> {
     await this.local.close();
-    await this.backend.close();
   }
 }
 
-export interface WriteMarksOptions {
-  readonly windowMs: number;
-  /** CACHE_TOPOLOGY; undefined: no shared cache, marks stay in this instance. */
-  readonly topology: 'cluster' | 'ring' | undefined;
-  readonly clusterNodes: readonly string[];
-  readonly sentinels: readonly string[];
-  readonly ringShards: readonly string[];
-  readonly commandTimeoutMs: number;
-  readonly logger: Logger;
-}
-
-/** Shared marks when the platform's cache is configured, else this instance's own. */
-export function createWriteMarks(options: WriteMarksOptions): WriteMarks {
-  const { topology } = options;
-  const servers = topology === 'cluster' ? options.clusterNodes : topology === 'ring' ? options.sentinels : [];
-  if (topology === undefined || servers.length === 0) {
-    options.logger.info('read-your-writes marks are kept per instance (no cache configured)');
-    return new LocalWriteMarks(options.windowMs);
+/** Shared marks when the service has the platform's cache (`backend`), else this instance's own. */
+export function createWriteMarks(backend: CacheBackend | undefined, windowMs: number, logger: Logger): WriteMarks {
+  if (backend === undefined) {
+    logger.info('read-your-writes marks are kept per instance (no cache configured)');
+    return new LocalWriteMarks(windowMs);
   }
-  const backend = createCacheBackend({
-    topology,
-    clusterNodes: options.clusterNodes,
-    sentinels: options.sentinels,
-    ringShards: options.ringShards.length > 0 ? options.ringShards : ['cache-0', 'cache-1', 'cache-2'],
-    commandTimeoutMs: options.commandTimeoutMs,
-  });
-  return new SharedWriteMarks(backend, options.windowMs, options.logger);
+  return new SharedWriteMarks(backend, windowMs, logger);
 }

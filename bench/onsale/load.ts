@@ -1,0 +1,113 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+
+// The load generator: an undici connection pool to the gateway, a recorder of
+// latencies and statuses per kind of request, and two ways of offering load:
+// an open model (a fixed arrival rate: a new session starts on schedule
+// whether or not earlier ones finished, as buyers arriving at an on-sale do)
+// and a closed one (N sessions back to back, used to find the most the system
+// confirms).
+
+export interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Latencies (ms) and statuses per request kind, and the times orders were confirmed. */
+export class Recorder {
+  readonly latencies = new Map<string, number[]>();
+  readonly statuses = new Map<string, Map<number, number>>();
+  readonly confirmedAt: number[] = [];
+  readonly queueWaits: number[] = [];
+  abandoned = 0;
+  transportErrors = 0;
+
+  record(kind: string, status: number, ms: number): void {
+    let list = this.latencies.get(kind);
+    if (list === undefined) this.latencies.set(kind, (list = []));
+    list.push(ms);
+    let counts = this.statuses.get(kind);
+    if (counts === undefined) this.statuses.set(kind, (counts = new Map<number, number>()));
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+}
+
+export class Client {
+  private readonly pool: Pool;
+
+  constructor(origin: string, readonly recorder: Recorder) {
+    this.pool = new Pool(origin, { connections: 512, pipelining: 1, keepAliveTimeout: 30_000 });
+  }
+
+  /** One request; recorded under `kind` (or the kind its status makes it; status 0 for a transport error). */
+  async call(kind: string | ((status: number) => string), method: 'GET' | 'POST', path: string, token?: string, body?: unknown, key?: string): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (key !== undefined) headers['idempotency-key'] = key;
+    const started = performance.now();
+    try {
+      const payload = body === undefined ? {} : { body: JSON.stringify(body) };
+      const response = await this.pool.request({ method, path, headers, ...payload, headersTimeout: 30_000, bodyTimeout: 30_000 });
+      const text = await response.body.text();
+      this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started);
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        // not JSON: status alone
+      }
+      return { status: response.statusCode, body: parsed };
+    } catch {
+      this.recorder.transportErrors += 1;
+      this.recorder.record(typeof kind === 'string' ? kind : kind(0), 0, performance.now() - started);
+      return { status: 0, body: {} };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/**
+ * Starts `session(i)` at a fixed rate for `seconds`, on schedule (a late tick
+ * starts every session that was due), then waits for the sessions to end.
+ * Sessions are told the end time and stop waiting in a queue after it.
+ */
+export async function openModel(ratePerSecond: number, seconds: number, session: (i: number, endsAt: number) => Promise<void>): Promise<void> {
+  const started = performance.now();
+  const endsAt = started + seconds * 1000;
+  const running = new Set<Promise<void>>();
+  let launched = 0;
+  while (performance.now() < endsAt) {
+    const due = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
+    while (launched < due) {
+      const run = session(launched, endsAt).finally(() => running.delete(run));
+      running.add(run);
+      launched += 1;
+    }
+    await sleep(2);
+  }
+  await Promise.all(running);
+}
+
+/** `concurrency` sessions back to back for `seconds`. */
+export async function closedModel(concurrency: number, seconds: number, session: (i: number, endsAt: number) => Promise<void>): Promise<void> {
+  const endsAt = performance.now() + seconds * 1000;
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < endsAt) {
+      next += 1;
+      await session(next, endsAt);
+    }
+  }));
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}

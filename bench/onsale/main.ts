@@ -1,0 +1,178 @@
+// `npm run bench`: the on-sale benchmark, from nothing. Starts a fresh
+// platform on its own port block (BENCH_BASE_PORT, default 18500; data under
+// .data/bench-onsale-<port>), two User Services, two Ticket Order Services and
+// a gateway (log level warn), seeds buyers and events, and runs, through the
+// gateway:
+//   browse          GET /event and GET /event/{id}, open model
+//   capacity        on-sale (order, then pay) with 64 buyers back to back: the
+//                   most orders/s the system confirms = X
+//   on-sale 0.7x    open model at 0.7 X (the tail: p99/p50)
+//   on-sale 1x/10x  open model at X and at 10 X, alternating, BENCH_ROUNDS times:
+//                   goodput and admitted p99 at 10x over their values at 1x
+//   sell-out        2 X on an event with fewer seats than buyers (oversell check)
+//   spread          0.7 X spread over 100 events
+//   mixed           browsing, the hot event and the 100 events at once
+// Each order scenario uses events of its own and ends with the invariants
+// (invariants.ts). Prints a table and writes bench/results/onsale-<time>.json.
+// BENCH_SECONDS (12) is the length of one open-model run; BENCH_WAITING_ROOM=false
+// runs the same without the waiting room (for comparison).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { repoRoot } from '../../platform/src/index';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { Client, closedModel, openModel, Recorder, sleep } from './load';
+import { summarise, table, type ScenarioResult } from './report';
+import { Buyers, createEvent, organizerToken } from './seed';
+import { browseSession, buyerSession } from './sessions';
+import { BenchStack } from './stack';
+
+const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 18500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WAITING_ROOM = process.env.BENCH_WAITING_ROOM !== 'false';
+const BROWSE_RATE = Number(process.env.BENCH_BROWSE_RATE ?? 100);
+const CAPACITY_CONCURRENCY = 64;
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 40_000);
+/** Confirmations in the first seconds of an open run are not counted: the room's limit and the JIT settle. */
+const WARMUP_SECONDS = 2;
+const SPREAD_EVENTS = 100;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const stack = new BenchStack({ basePort: BASE_PORT, waitingRoom: WAITING_ROOM, log: (line) => log(`platform: ${line}`) });
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stack.stop());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
+  try {
+    await stack.start();
+    log(`system up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; seeding ${BUYERS} buyers and ${SPREAD_EVENTS} events`);
+    const buyers = await Buyers.seed(stack.env.USER_DB_WRITE_URL, BUYERS, stack.secrets.JWT_SECRET);
+    const organizer = await organizerToken(stack.env.USER_DB_WRITE_URL, stack.secrets.JWT_SECRET);
+    const event = (seats: number, name: string) => createEvent(stack.gatewayUrl, organizer, seats, name);
+    const spreadEvents: string[] = [];
+    for (let i = 0; i < SPREAD_EVENTS; i += 1) spreadEvents.push(await event(10_000, `Spread ${i}`));
+    let nextBuyer = 0;
+    const buyer = () => nextBuyer++;
+    const invariants = (events: readonly string[]): Promise<InvariantReport> => checkInvariants(stack.env.USER_DB_WRITE_URL, stack.mongoUrl, events);
+    const results: ScenarioResult[] = [];
+
+    /** An on-sale run: buyers of `eventOf(i)` arriving at `rate`/s (open) or `concurrency` back to back (closed). */
+    type Load = { rate: number } | { concurrency: number };
+    const onSale = async (name: string, load: Load, eventOf: (i: number) => string, seconds = SECONDS): Promise<ScenarioResult> => {
+      const recorder = new Recorder();
+      const client = new Client(stack.gatewayUrl, recorder);
+      const runStart = performance.now();
+      const session = (i: number, endsAt: number) => buyerSession(client, buyers, buyer(), eventOf(i), endsAt, true);
+      if ('rate' in load) await openModel(load.rate, seconds, session);
+      else await closedModel(load.concurrency, seconds, session);
+      await client.close();
+      const from = runStart + WARMUP_SECONDS * 1000;
+      const to = runStart + seconds * 1000;
+      const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= to).length / (seconds - WARMUP_SECONDS);
+      const events = [...new Set(Array.from({ length: Math.min(2_000, SPREAD_EVENTS) }, (_, i) => eventOf(i)))];
+      const offered = 'rate' in load ? `${load.rate.toFixed(0)}/s` : `${load.concurrency} conc`;
+      const result = summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events));
+      results.push(result);
+      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms`);
+      return result;
+    };
+
+    // Warm-up (JIT, connection pools, the room's limit); not reported.
+    const warm = await event(1_000_000, 'Warm-up');
+    await onSale('warm-up', { concurrency: 16 }, () => warm, 5);
+    results.pop();
+
+    {
+      const recorder = new Recorder();
+      const client = new Client(stack.gatewayUrl, recorder);
+      await openModel(BROWSE_RATE, SECONDS, (i) => browseSession(client, spreadEvents, i));
+      await client.close();
+      const answered = [...recorder.statuses.values()].reduce((sum, counts) => sum + (counts.get(200) ?? 0), 0);
+      results.push(summarise('browse', `${BROWSE_RATE}/s`, recorder, ['browse-list', 'browse-event'], answered / SECONDS, 'req/s'));
+    }
+
+    const capacityEvent = await event(1_000_000, 'Capacity');
+    const capacity = await onSale('on-sale capacity (closed)', { concurrency: CAPACITY_CONCURRENCY }, () => capacityEvent);
+    const x = Math.max(5, capacity.throughput);
+    const seventy = await event(1_000_000, 'Tail');
+    const tail = await onSale('on-sale 0.7x', { rate: 0.7 * x }, () => seventy);
+
+    const rounds: Array<{ at1x: ScenarioResult; at10x: ScenarioResult }> = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const one = await event(1_000_000, `At capacity ${round}`);
+      const at1x = await onSale(`on-sale 1x (round ${round})`, { rate: x }, () => one);
+      await sleep(2_000);
+      const ten = await event(1_000_000, `Overload ${round}`);
+      // Buyers beyond the seeded accounts would share places: the run is shortened instead.
+      const tenSeconds = Math.min(SECONDS, Math.floor(buyers.size / (10 * x)));
+      const at10x = await onSale(`on-sale 10x (round ${round})`, { rate: 10 * x }, () => ten, tenSeconds);
+      rounds.push({ at1x, at10x });
+      await sleep(2_000);
+    }
+
+    const soldOutSeats = Math.max(50, Math.round(x * SECONDS * 0.5));
+    const scarce = await event(soldOutSeats, 'Sell-out');
+    await onSale(`sell-out (${soldOutSeats} seats)`, { rate: 2 * x }, () => scarce);
+    await onSale('spread (100 events)', { rate: 0.7 * x }, (i) => spreadEvents[i % SPREAD_EVENTS]!);
+
+    {
+      // Mixed: per four arrivals, two readers, one buyer of the hot event, one of the 100 events.
+      const hot = await event(1_000_000, 'Mixed hot');
+      const recorder = new Recorder();
+      const client = new Client(stack.gatewayUrl, recorder);
+      const runStart = performance.now();
+      await openModel(2.8 * x, SECONDS, (i, endsAt) => {
+        if (i % 4 < 2) return browseSession(client, spreadEvents, i);
+        return buyerSession(client, buyers, buyer(), i % 4 === 2 ? hot : spreadEvents[i % SPREAD_EVENTS]!, endsAt, true);
+      });
+      await client.close();
+      const from = runStart + WARMUP_SECONDS * 1000;
+      const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= runStart + SECONDS * 1000).length / (SECONDS - WARMUP_SECONDS);
+      const mixedInvariants = await invariants([hot, ...spreadEvents]);
+      results.push(summarise('mixed (browse + hot + spread)', `${(2.8 * x).toFixed(0)}/s`, recorder, ['order'], goodput, 'orders/s', mixedInvariants));
+    }
+
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const goodputRatios = rounds.map((r) => r.at10x.throughput / r.at1x.throughput);
+    const p99Ratios = rounds.map((r) => r.at10x.p99 / r.at1x.p99);
+    const tailRatio = tail.p99 / tail.p50;
+    const held = (inv: InvariantReport) => inv.oversold === 0 && inv.stuck === 0 && inv.preparedLeft === 0 && inv.soldEqualsPaidPlusHeld;
+    const invariantsHeld = results.every((r) => r.invariants === undefined || held(r.invariants));
+    const minutes = (Date.now() - startedAt) / 60_000;
+
+    process.stdout.write(`\nOn-sale benchmark through the gateway (waiting room ${WAITING_ROOM ? 'on' : 'off'}), ${SECONDS} s per run, capacity X = ${x.toFixed(1)} orders/s\n\n`);
+    process.stdout.write(`${table(results)}\n\n`);
+    process.stdout.write(`goodput 10x / 1x   = ${median(goodputRatios).toFixed(2)} (rounds ${goodputRatios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.9)\n`);
+    process.stdout.write(`admitted p99 10x/1x = ${median(p99Ratios).toFixed(2)} (rounds ${p99Ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 2)\n`);
+    process.stdout.write(`p99/p50 at 0.7x     = ${tailRatio.toFixed(2)} (target <= 5)\n`);
+    process.stdout.write(`invariants          = ${invariantsHeld ? 'held in every scenario (oversold 0, stuck 0, prepared 0, sold = paid + held)' : 'VIOLATED, see the table'}\n`);
+    process.stdout.write(`whole run           = ${minutes.toFixed(1)} min\n`);
+
+    const dir = join(repoRoot, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `onsale-${new Date().toISOString().replaceAll(':', '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({
+      waitingRoom: WAITING_ROOM, secondsPerRun: SECONDS, rounds: ROUNDS, capacityOrdersPerSecond: x,
+      ratios: {
+        goodput10xOver1x: median(goodputRatios),
+        goodputRounds: goodputRatios,
+        admittedP99_10xOver1x: median(p99Ratios),
+        p99Rounds: p99Ratios,
+        p99OverP50At70Percent: tailRatio,
+      },
+      invariantsHeld, minutes, results,
+    }, null, 2)}\n`);
+    process.stdout.write(`results written to ${file}\n`);
+    if (!invariantsHeld) process.exitCode = 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

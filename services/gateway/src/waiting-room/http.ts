@@ -1,0 +1,72 @@
+import { waitingRoomApi, type QueuePlaceView } from '@eticket/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import { authenticate } from '../auth/edge-auth';
+import type { PollAnswer } from './waiting-room';
+import type { WaitingRoom } from './waiting-room';
+
+function view(answer: PollAnswer, ticket: string): QueuePlaceView {
+  if (answer.status === 'queued') {
+    return { status: 'queued', ticket, event_id: answer.eventId, position: answer.position, estimated_wait_seconds: answer.estimatedWaitSeconds, poll_after_ms: answer.pollAfterMs };
+  }
+  return { status: answer.status, ticket, event_id: answer.eventId, position: 0, estimated_wait_seconds: 0, poll_after_ms: answer.pollAfterMs };
+}
+
+const retryAfter = (reply: FastifyReply, ms: number) => reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+
+/**
+ * The waiting room's gate on POST /order, after authentication, rate limit and
+ * validation (it needs the caller and the event). Admitted: the order goes on
+ * to the Ticket Order Service and its slot is given back when the answer has
+ * gone out (or the client hung up), with the latency the controller learns
+ * from. Queued: 202 with the place, Location of the ticket and Retry-After;
+ * nothing reaches a service, so a rush costs the system one Redis script per
+ * request.
+ */
+export function admissionHook(room: WaitingRoom): preHandlerAsyncHookHandler {
+  return async function waitingRoomGate(request: FastifyRequest, reply: FastifyReply) {
+    const identity = request.identity;
+    const body = request.body as { event_id?: unknown } | undefined;
+    if (identity === null || typeof body?.event_id !== 'string') return;
+    const started = performance.now();
+    const entry = await room.enter(body.event_id, identity.userId);
+    if (entry.status === 'admitted') {
+      // 'close' fires once, whether the answer was sent or the client went away.
+      reply.raw.once('close', () => entry.done(performance.now() - started, reply.raw.writableFinished && reply.statusCode < 500));
+      return;
+    }
+    const place = view(entry, entry.ticket);
+    await retryAfter(reply, place.poll_after_ms).header('location', `/queue/${entry.ticket}`).code(202).send(place);
+  };
+}
+
+/** GET /queue/{ticket}: where the caller's place stands (only the account that queued may ask). */
+export interface QueueRouteHooks {
+  readonly jwtSecret: string;
+  readonly rateLimit: onRequestAsyncHookHandler;
+  readonly securityHeaders: onRequestHookHandler;
+}
+
+export function registerQueueRoute(app: FastifyInstance, room: WaitingRoom, hooks: QueueRouteHooks): void {
+  const route = waitingRoomApi.getQueuePlace;
+  app.route({
+    method: route.method,
+    url: route.url,
+    schema: { ...route.schema, security: [{ bearerAuth: [] }] },
+    helmet: false,
+    onRequest: [
+      hooks.securityHeaders,
+      async (request) => {
+        request.identity = await authenticate(request, { auth: 'required' }, hooks.jwtSecret);
+      },
+      hooks.rateLimit,
+    ],
+    handler: async (request, reply) => {
+      const { ticket } = request.params as { ticket: string };
+      const { wait } = request.query as { wait?: boolean };
+      const answer = await room.poll(ticket, request.identity?.userId ?? '', wait === true);
+      const place = view(answer, ticket);
+      if (place.status === 'queued') void retryAfter(reply, place.poll_after_ms);
+      return reply.send(place);
+    },
+  });
+}

@@ -1,0 +1,135 @@
+// The waiting room's state lives in Redis so every gateway instance admits
+// from the same queue, and each step is one Lua script so it is atomic (no
+// two gateways can give the same free slot away). Written by hand: no library
+// implements a shared FIFO queue with an adaptive concurrency limit on Redis
+// Cluster. Every key of one event carries the same hash tag, so the Cluster
+// routes a script to one node.
+//
+// KEYS (one event):
+//   1 slots     ZSET user -> lease end (ms): orders in flight, and buyers admitted but not yet back
+//   2 queue     ZSET user -> sequence number (FIFO; one place per user)
+//   3 ctl       HASH the sequence counter and the measured admission rate
+//   4 seen      HASH user -> last time the buyer asked (ms); a buyer who stopped asking is skipped
+//   5 admitted  SET  users admitted from the queue who have not come back yet
+// Times come from the Redis server (TIME), so gateways with skewed clocks agree.
+
+/** Shared by every script: the clock, the limit, expiry of leases and promotion of the queue's head. */
+const PRELUDE = `
+local slots, queue, ctl, seen, admitted = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cfg = cjson.decode(ARGV[1])
+-- The event id, from the hash tag {<namespace>:<event>} (event ids are UUIDs).
+local event = string.match(slots, ':([^:{}]+)}:slots$')
+-- The gateway's current concurrency limit (gradient-limit.ts).
+local limitNow = math.max(1, math.floor(tonumber(ARGV[2])))
+
+local function limit()
+  return limitNow
+end
+
+local function touch()
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, cfg.keyTtlMs) end
+end
+
+-- Frees the slots whose lease ended (a gateway died mid-request, an admitted
+-- buyer never came back), then admits the queue's head into every free slot.
+local function promote()
+  for _, user in ipairs(redis.call('ZRANGEBYSCORE', slots, '-inf', now)) do
+    redis.call('ZREM', slots, user)
+    redis.call('SREM', admitted, user)
+  end
+  local free = limit() - redis.call('ZCARD', slots)
+  local budget = 1000
+  while free > 0 and budget > 0 do
+    local head = redis.call('ZRANGE', queue, 0, 0)
+    if #head == 0 then break end
+    local user = head[1]
+    redis.call('ZREM', queue, user)
+    local asked = tonumber(redis.call('HGET', seen, user))
+    redis.call('HDEL', seen, user)
+    if asked ~= nil and now - asked <= cfg.abandonMs then
+      redis.call('ZADD', slots, now + cfg.admitWindowMs, user)
+      redis.call('SADD', admitted, user)
+      -- Wakes the buyer's long poll on whichever gateway holds it (admission-notices.ts).
+      redis.call('PUBLISH', cfg.channel, event .. ':' .. user)
+      free = free - 1
+    end
+    budget = budget - 1
+  end
+end
+
+local function rate()
+  return math.floor((tonumber(redis.call('HGET', ctl, 'rate')) or 0) * 1000)
+end
+
+local function queued(user, seq)
+  redis.call('HSET', seen, user, now)
+  return {0, seq, redis.call('ZRANK', queue, user) + 1, rate(), limit()}
+end
+`;
+
+/**
+ * A buyer asks to place an order. Returns {1} when they may go now (a free
+ * slot and nobody waiting, or they were admitted from the queue), else
+ * {0, sequence, position, admissions per 1000 s, limit}. A buyer already
+ * queued keeps their place: asking again never moves them forward or back.
+ * ARGV: config JSON, limit, user id.
+ */
+export const ENTER_LUA = `${PRELUDE}
+local user = ARGV[3]
+promote()
+touch()
+if redis.call('SISMEMBER', admitted, user) == 1 then
+  redis.call('SREM', admitted, user)
+  redis.call('ZADD', slots, now + cfg.leaseMs, user)
+  return {1}
+end
+local seq = redis.call('ZSCORE', queue, user)
+if seq then return queued(user, tonumber(seq)) end
+if redis.call('ZCARD', queue) == 0 and not redis.call('ZSCORE', slots, user) and redis.call('ZCARD', slots) < limit() then
+  redis.call('ZADD', slots, now + cfg.leaseMs, user)
+  return {1}
+end
+seq = redis.call('HINCRBY', ctl, 'seq', 1)
+redis.call('ZADD', queue, seq, user)
+return queued(user, seq)
+`;
+
+/**
+ * A queued buyer polls. Returns {1} admitted (come back now), {0, seq,
+ * position, rate, limit} still waiting, or {2} no longer queued under that
+ * sequence number (the admission lapsed, was used, or the place was dropped).
+ * ARGV: config JSON, limit, user id, the ticket's sequence number.
+ */
+export const POLL_LUA = `${PRELUDE}
+local user, seq = ARGV[3], tonumber(ARGV[4])
+promote()
+touch()
+if redis.call('SISMEMBER', admitted, user) == 1 then return {1} end
+local current = redis.call('ZSCORE', queue, user)
+if current and tonumber(current) == seq then return queued(user, seq) end
+return {2}
+`;
+
+/**
+ * An admitted order finished: frees its slot, counts the completion for the
+ * admission rate (the queue's estimates), admits the next in line. Returns
+ * the number of orders in flight.
+ * ARGV: config JSON, limit, user id.
+ */
+export const RELEASE_LUA = `${PRELUDE}
+local user = ARGV[3]
+if redis.call('SISMEMBER', admitted, user) == 0 then redis.call('ZREM', slots, user) end
+local c = redis.call('HMGET', ctl, 'rateStart', 'rateCount', 'rate')
+local rateStart, rateCount, rateNow = tonumber(c[1]) or now, (tonumber(c[2]) or 0) + 1, tonumber(c[3]) or 0
+if now - rateStart >= cfg.rateIntervalMs then
+  -- Completions per second, smoothed over the last few intervals.
+  rateNow = 0.5 * rateNow + 0.5 * (rateCount / ((now - rateStart) / 1000))
+  rateStart, rateCount = now, 0
+end
+redis.call('HSET', ctl, 'rateStart', rateStart, 'rateCount', rateCount, 'rate', tostring(rateNow))
+promote()
+touch()
+return redis.call('ZCARD', slots)
+`;

@@ -1,0 +1,212 @@
+import type { Cluster } from 'ioredis';
+import { AppError } from '@eticket/errors';
+import type { AdmissionNotices } from './admission-notices';
+import { GradientLimit } from './gradient-limit';
+import { LocalFallback } from './local-fallback';
+import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
+import { TicketSigner } from './ticket';
+
+export interface WaitingRoomSettings {
+  /** The deployment (DISCOVERY_NAMESPACE): its gateways share one queue per event. */
+  readonly namespace: string;
+  readonly internalSecret: string;
+  /** Orders in flight per event before anyone queues, until the controller has learned better. */
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /** The controller lets the mean latency of admitted orders reach this multiple of the recent minimum. */
+  readonly latencyTolerance: number;
+  /** How long an admitted buyer has to come back and place the order before the slot goes to the next. */
+  readonly admitWindowMs: number;
+  /** An in-flight order's slot is freed after this even if its gateway never said it finished (a crash). */
+  readonly leaseMs: number;
+  /** A queued buyer who has not polled for this long has left: skipped when their turn comes. */
+  readonly abandonMs: number;
+  /** Orders in flight per gateway instance while Redis cannot be reached. */
+  readonly fallbackConcurrency: number;
+  /** A long poll (`wait`) near the head of the queue is held at most this long for its admission. */
+  readonly longPollMs: number;
+}
+
+/** The answer to a buyer who asked to place an order. */
+export type Entry =
+  | { readonly status: 'admitted'; readonly done: (latencyMs: number, ok: boolean) => void }
+  | QueuedPlace;
+
+export interface QueuedPlace {
+  readonly status: 'queued';
+  readonly ticket: string;
+  readonly eventId: string;
+  readonly position: number;
+  readonly estimatedWaitSeconds: number;
+  readonly pollAfterMs: number;
+}
+
+export type PollAnswer =
+  | { readonly status: 'admitted' | 'expired'; readonly eventId: string; readonly pollAfterMs: number }
+  | QueuedPlace;
+
+type ScriptReply = [number, number?, number?, number?, number?];
+
+type Keys = [string, string, string, string, string];
+
+interface RoomCommands {
+  waitingRoomEnter(...args: [...Keys, config: string, limit: string, user: string]): Promise<ScriptReply>;
+  waitingRoomPoll(...args: [...Keys, config: string, limit: string, user: string, seq: string]): Promise<ScriptReply>;
+  waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
+}
+
+export type WaitingRoomOutcome = 'admitted' | 'queued' | 'admitted_from_queue' | 'fallback_admitted' | 'fallback_refused';
+
+/**
+ * Admission control for placing orders during an on-sale (one waiting room
+ * per event), shared by every gateway instance through Redis:
+ *  - an order goes straight through while fewer than the event's limit are in
+ *    flight and nobody is waiting;
+ *  - otherwise the buyer gets a place in a FIFO queue (202 + a signed ticket
+ *    bound to their account) and polls it; asking again keeps the place;
+ *  - each finished order frees its slot for the head of the queue, so buyers
+ *    are admitted exactly as fast as orders are confirmed, and the limit
+ *    itself adapts to the latency the services show (scripts.ts).
+ * If Redis cannot answer, each gateway admits up to `fallbackConcurrency`
+ * orders at a time and refuses the rest with 503 (see LocalFallback).
+ */
+export class WaitingRoom {
+  private readonly signer: TicketSigner;
+  private readonly fallback: LocalFallback;
+  private readonly config: string;
+  private readonly commands: RoomCommands;
+  private readonly limiter: GradientLimit;
+
+  constructor(
+    redis: Cluster,
+    private readonly settings: WaitingRoomSettings,
+    private readonly onOutcome: (outcome: WaitingRoomOutcome) => void = () => undefined,
+    /** Admission notices for long polls; without them a long poll is a plain poll. */
+    private readonly notices?: AdmissionNotices,
+  ) {
+    this.signer = new TicketSigner(settings.internalSecret);
+    this.fallback = new LocalFallback(settings.fallbackConcurrency);
+    this.limiter = new GradientLimit({
+      initial: settings.initialLimit,
+      min: settings.minLimit,
+      max: settings.maxLimit,
+      tolerance: settings.latencyTolerance,
+      intervalMs: 250,
+      // Long enough to remember the uncontended latency through an on-sale's first minute.
+      minWindowMs: 60_000,
+    });
+    this.config = JSON.stringify({
+      admitWindowMs: settings.admitWindowMs,
+      leaseMs: settings.leaseMs,
+      abandonMs: settings.abandonMs,
+      // Completions are counted per second for the queue's estimates.
+      rateIntervalMs: 1_000,
+      // Keys of an event nobody asks about any more disappear.
+      keyTtlMs: 3_600_000,
+      channel: notices?.channel ?? `wr:admitted:${settings.namespace}`,
+    });
+    if (!('waitingRoomEnter' in redis)) {
+      redis.defineCommand('waitingRoomEnter', { numberOfKeys: 5, lua: ENTER_LUA });
+      redis.defineCommand('waitingRoomPoll', { numberOfKeys: 5, lua: POLL_LUA });
+      redis.defineCommand('waitingRoomRelease', { numberOfKeys: 5, lua: RELEASE_LUA });
+    }
+    this.commands = redis as unknown as RoomCommands;
+  }
+
+  /** Orders that may be in flight per event now. */
+  get limit(): number {
+    return this.limiter.limit;
+  }
+
+  private keys(eventId: string): Keys {
+    // One hash tag per event: every key of a room lives on one Cluster node.
+    const tag = `wr:{${this.settings.namespace}:${eventId}}`;
+    return [`${tag}:slots`, `${tag}:queue`, `${tag}:ctl`, `${tag}:seen`, `${tag}:admitted`];
+  }
+
+  /** Admits the buyer now, or queues them; 503 WAITING_ROOM_UNAVAILABLE only when Redis is down and this gateway's fallback slots are taken. */
+  async enter(eventId: string, userId: string): Promise<Entry> {
+    let reply: ScriptReply;
+    try {
+      reply = await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, String(this.limiter.limit), userId);
+    } catch {
+      return this.enterWithoutRedis();
+    }
+    if (reply[0] === 1) {
+      this.onOutcome('admitted');
+      return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
+    }
+    this.onOutcome('queued');
+    this.limiter.markSaturated();
+    return this.place(eventId, userId, reply);
+  }
+
+  /**
+   * Where the ticket's holder stands now. With `wait`, a buyer near the head
+   * (within two limits' worth of places) is answered when admitted — woken by
+   * the admission notice — or after `longPollMs`, whichever is first.
+   */
+  async poll(ticket: string, userId: string, wait = false): Promise<PollAnswer> {
+    const claims = await this.signer.verify(ticket, userId);
+    // Listening before asking, so an admission between the two is not missed.
+    const notice = wait ? this.notices?.waitFor(claims.eventId, userId, this.settings.longPollMs) : undefined;
+    try {
+      const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+      if (notice === undefined || first.status !== 'queued' || first.position > 2 * this.limiter.limit) return first;
+      await notice.done;
+      return await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+    } finally {
+      notice?.cancel();
+    }
+  }
+
+  private async pollOnce(eventId: string, userId: string, seq: number, ticket: string): Promise<PollAnswer> {
+    let reply: ScriptReply;
+    try {
+      reply = await this.commands.waitingRoomPoll(...this.keys(eventId), this.config, String(this.limiter.limit), userId, String(seq));
+    } catch {
+      throw new AppError('WAITING_ROOM_UNAVAILABLE', 'The waiting room cannot be reached; place the order again shortly', { retryAfterSeconds: 1 });
+    }
+    if (reply[0] === 1) {
+      this.onOutcome('admitted_from_queue');
+      return { status: 'admitted', eventId, pollAfterMs: 0 };
+    }
+    if (reply[0] === 2) return { status: 'expired', eventId, pollAfterMs: 0 };
+    return this.place(eventId, userId, reply, ticket);
+  }
+
+  /** The place a script answered; a new ticket only for a new place (a poll keeps its own). */
+  private async place(eventId: string, userId: string, reply: ScriptReply, ticket?: string): Promise<QueuedPlace> {
+    const [, seq = 0, position = 1, ratePerKs = 0, limit = 1] = reply;
+    // Admissions per second as the controller measured them; before any measurement, one per slot per second.
+    const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : limit;
+    const estimatedWaitSeconds = position / perSecond;
+    // Far back, poll rarely (half the estimate); near the head, every 100 ms, so an admitted slot is not left idle long.
+    const pollAfterMs = Math.round(Math.min(30_000, Math.max(100, estimatedWaitSeconds * 500)));
+    return {
+      status: 'queued',
+      ticket: ticket ?? (await this.signer.sign({ userId, eventId, seq })),
+      eventId,
+      position,
+      estimatedWaitSeconds: Math.round(estimatedWaitSeconds * 10) / 10,
+      pollAfterMs,
+    };
+  }
+
+  private enterWithoutRedis(): Entry {
+    const release = this.fallback.tryAcquire();
+    if (release === undefined) {
+      this.onOutcome('fallback_refused');
+      throw new AppError('WAITING_ROOM_UNAVAILABLE', 'Too many orders in flight while the waiting room is unavailable; try again shortly', { retryAfterSeconds: 1 });
+    }
+    this.onOutcome('fallback_admitted');
+    return { status: 'admitted', done: release };
+  }
+
+  private release(eventId: string, userId: string, latencyMs: number, ok: boolean): void {
+    this.limiter.onSample(latencyMs, ok);
+    // Best effort: if Redis is gone meanwhile the slot's lease frees it.
+    this.commands.waitingRoomRelease(...this.keys(eventId), this.config, String(this.limiter.limit), userId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { Identity } from '@eticket/auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, freePort, OrderStack } from '../order/support';
+import { platformEnv } from '../setup/platform-env';
+import { spawnService, type ServiceProcess } from '../support/service-process';
+
+// The on-sale waiting room with real processes: a User Service whose prepares
+// take PREPARE_DELAY_MS (so an order stays in flight long enough to fill the
+// room), a Ticket Order Service, and three gateways: two sharing the
+// platform's Redis Cluster (one queue for both), one whose Redis address has
+// nothing listening (Redis down). Every room holds exactly one order in flight.
+
+const PREPARE_DELAY_MS = 1_200;
+const namespace = `waitingroom-${randomUUID().slice(0, 8)}`;
+let stack: OrderStack;
+const gateways: ServiceProcess[] = [];
+const urls: string[] = [];
+let redisDownUrl = '';
+
+interface Buyer {
+  readonly identity: Identity;
+  readonly token: string;
+}
+
+async function startGateway(name: string, redisNodes: string): Promise<string> {
+  const port = await freePort();
+  gateways.push(await spawnService({
+    name,
+    entry: 'services/gateway/src/main.ts',
+    env: {
+      ...stack.secrets,
+      GATEWAY_PORT: String(port),
+      SERVICE_INSTANCE: name,
+      DISCOVERY_NAMESPACE: namespace,
+      USER_SERVICE_HTTP_URL: stack.userUrl,
+      ORDER_SERVICE_HTTP_URL: stack.orderUrl(0),
+      REDIS_CLUSTER_NODES: redisNodes,
+      CACHE_TOPOLOGY: 'cluster',
+      RATE_LIMIT_CLIENT_MAX: '1000000',
+      RATE_LIMIT_USER_MAX: '1000000',
+      WAITING_ROOM_ENABLED: 'true',
+      WAITING_ROOM_INITIAL_LIMIT: '1',
+      WAITING_ROOM_MIN_LIMIT: '1',
+      WAITING_ROOM_MAX_LIMIT: '1',
+      WAITING_ROOM_FALLBACK_CONCURRENCY: '1',
+      // Long enough that a long poll in these tests always ends with its admission, however slow the machine.
+      WAITING_ROOM_LONG_POLL_MS: '20000',
+    },
+    healthUrl: `http://127.0.0.1:${port}/status/live`,
+  }));
+  return `http://127.0.0.1:${port}`;
+}
+
+beforeAll(async () => {
+  stack = await OrderStack.start({
+    name: 'waiting-room',
+    userEnv: { NODE_ENV: 'test', RESERVATION_TEST_PREPARE_DELAY_MS: String(PREPARE_DELAY_MS), RESERVATION_TEST_DELAY_POINT: 'after-prepare', RESERVATION_PREPARED_MAX_AGE_MS: '5000' },
+  });
+  urls.push(await startGateway('waiting-room-gw-1', platformEnv().REDIS_CLUSTER_NODES));
+  urls.push(await startGateway('waiting-room-gw-2', platformEnv().REDIS_CLUSTER_NODES));
+  redisDownUrl = await startGateway('waiting-room-gw-no-redis', `127.0.0.1:${await freePort()}`);
+}, 180_000);
+
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.stop();
+  await stack?.stop();
+});
+
+async function buyer(): Promise<Buyer> {
+  const identity = await stack.buyer();
+  return { identity, token: await stack.token(identity) };
+}
+
+const order = (gateway: string, who: Buyer, eventId: string, key = randomUUID()) =>
+  call(`${gateway}/order`, { method: 'POST', token: who.token, headers: { 'idempotency-key': key }, body: { event_id: eventId, quantity: 1 } });
+
+const poll = (gateway: string, who: Buyer, ticket: string) => call(`${gateway}/queue/${ticket}`, { token: who.token });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** eticket_gateway_waiting_room_total of one gateway, all outcomes that let an order through. */
+async function admittedSoFar(gateway: string): Promise<number> {
+  const text = await (await fetch(`${gateway}/metrics`)).text();
+  return text.split('\n')
+    .filter((line) => line.startsWith('eticket_gateway_waiting_room_total{') && /outcome="(admitted|fallback_admitted)"/.test(line))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Sends the first order and returns once the gateway has let it into the room's only slot (its prepare then lasts PREPARE_DELAY_MS). */
+async function firstOrder(gateway: string, who: Buyer, eventId: string): Promise<{ answer: ReturnType<typeof order> }> {
+  const before = await admittedSoFar(gateway);
+  const answer = order(gateway, who, eventId);
+  const deadline = Date.now() + 10_000;
+  while ((await admittedSoFar(gateway)) === before) {
+    if (Date.now() > deadline) throw new Error('the first order never entered the room');
+    await sleep(20);
+  }
+  // Wrapped: an async function returning the promise itself would wait for the order.
+  return { answer };
+}
+
+/** Polls as a client would (honouring poll_after_ms, at most 250 ms apart here) until admitted; then places the order. */
+async function waitAndOrder(gateway: string, who: Buyer, eventId: string, ticket: string, admissions: string[], name: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const place = await poll(gateway, who, ticket);
+    expect(place.status).toBe(200);
+    if (place.body.status === 'admitted') {
+      admissions.push(name);
+      return (await order(gateway, who, eventId)).status;
+    }
+    expect(place.body.status).toBe('queued');
+    await sleep(Math.min(250, Number(place.body.poll_after_ms)));
+  }
+  throw new Error(`${name} was never admitted`);
+}
+
+describe('waiting room (gateway + Redis Cluster)', () => {
+  it('queues buyers first come first served behind a full room, shared by two gateways, with position, estimate and a ticket; admits them in that order', async () => {
+    const eventId = await stack.event(100);
+    const [a, b, c, d] = await Promise.all([buyer(), buyer(), buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    const queued = [];
+    for (const [who, gateway] of [[b, urls[0]!], [c, urls[1]!], [d, urls[0]!]] as const) queued.push(await order(gateway, who, eventId));
+    expect(queued.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(queued.map((answer) => answer.body.position)).toEqual([1, 2, 3]);
+    const estimates = queued.map((answer) => Number(answer.body.estimated_wait_seconds));
+    expect(estimates[0]).toBeGreaterThan(0);
+    expect(estimates[1]).toBeGreaterThanOrEqual(estimates[0]!);
+    expect(estimates[2]).toBeGreaterThanOrEqual(estimates[1]!);
+    for (const answer of queued) {
+      expect(answer.headers.get('location')).toBe(`/queue/${String(answer.body.ticket)}`);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // The other gateway sees the same queue.
+    const seenElsewhere = await poll(urls[1]!, c, String(queued[1]!.body.ticket));
+    expect(seenElsewhere.body).toMatchObject({ status: 'queued', position: 2, event_id: eventId });
+
+    const admissions: string[] = [];
+    const outcomes = await Promise.all([
+      waitAndOrder(urls[0]!, b, eventId, String(queued[0]!.body.ticket), admissions, 'b'),
+      waitAndOrder(urls[1]!, c, eventId, String(queued[1]!.body.ticket), admissions, 'c'),
+      waitAndOrder(urls[0]!, d, eventId, String(queued[2]!.body.ticket), admissions, 'd'),
+    ]);
+    expect((await first.answer).status).toBe(201);
+    expect(outcomes).toEqual([201, 201, 201]);
+    expect(admissions).toEqual(['b', 'c', 'd']);
+    const report = await stack.invariants(eventId);
+    expect(report.problems).toEqual([]);
+  }, 60_000);
+
+  it('keeps a buyer\'s original place however often they (or a bot in a retry loop) ask again, on either gateway', async () => {
+    const eventId = await stack.event(100);
+    const [a, b, bot] = await Promise.all([buyer(), buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    const botPlace = await order(urls[1]!, bot, eventId);
+    const bPlace = await order(urls[0]!, b, eventId);
+    expect([botPlace.body.position, bPlace.body.position]).toEqual([1, 2]);
+    // B hammers both gateways with new requests (new keys): B never moves ahead of the bot nor gets a second place.
+    const retries = await Promise.all(Array.from({ length: 20 }, (_, i) => order(urls[i % 2]!, b, eventId)));
+    expect(new Set(retries.map((answer) => `${answer.status}:${String(answer.body.position)}`))).toEqual(new Set(['202:2']));
+    const botAgain = await order(urls[0]!, bot, eventId);
+    expect(botAgain.body.position).toBe(1);
+    expect((await first.answer).status).toBe(201);
+  }, 60_000);
+
+  it('refuses to show a place to any account but the one that queued (403 QUEUE_TICKET_NOT_YOURS) and refuses forged tickets (400)', async () => {
+    const eventId = await stack.event(100);
+    const [a, b, thief] = await Promise.all([buyer(), buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    const place = await order(urls[0]!, b, eventId);
+    expect(place.status).toBe(202);
+    const ticket = String(place.body.ticket);
+    const stolen = await poll(urls[1]!, thief, ticket);
+    expect(stolen.status).toBe(403);
+    expect(stolen.body.code).toBe('QUEUE_TICKET_NOT_YOURS');
+    const [header, payload] = ticket.split('.');
+    const forged = await poll(urls[0]!, b, `${header}.${payload}.${'A'.repeat(43)}`);
+    expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('QUEUE_TICKET_INVALID');
+    expect((await call(`${urls[0]}/queue/${ticket}`)).status).toBe(401);
+    // The thief's own order does not ride on the ticket: it queues behind.
+    const thiefOrder = await order(urls[0]!, thief, eventId);
+    expect(thiefOrder.body.position).toBe(2);
+    expect((await first.answer).status).toBe(201);
+  }, 60_000);
+
+  it('answers a long poll near the head the moment the buyer is admitted, even when it is held by the other gateway', async () => {
+    const eventId = await stack.event(100);
+    const [a, b] = await Promise.all([buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    const place = await order(urls[0]!, b, eventId);
+    expect(place.body.position).toBe(1);
+    // Held on gateway 2 while gateway 1 finishes A's order and admits B: one request, answered 'admitted'.
+    const answer = await call(`${urls[1]}/queue/${String(place.body.ticket)}?wait=true`, { token: b.token });
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('admitted');
+    expect((await first.answer).status).toBe(201);
+    expect((await order(urls[1]!, b, eventId)).status).toBe(201);
+  }, 60_000);
+
+  it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {
+    const eventId = await stack.event(100);
+    const [a, b] = await Promise.all([buyer(), buyer()]);
+    const first = await firstOrder(redisDownUrl, a, eventId);
+    const refused = await order(redisDownUrl, b, eventId);
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('WAITING_ROOM_UNAVAILABLE');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await first.answer).status).toBe(201);
+    // The slot is back: the next order goes through.
+    expect((await order(redisDownUrl, b, eventId)).status).toBe(201);
+    const report = await stack.invariants(eventId);
+    expect(report.problems).toEqual([]);
+  }, 60_000);
+});
