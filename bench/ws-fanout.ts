@@ -188,6 +188,8 @@ async function main(): Promise<void> {
         RATE_LIMIT_CLIENT_MAX: '10000000',
         RATE_LIMIT_USER_MAX: '10000000',
         ROUTE_TIMEOUT_WRITE_MS: '30000',
+        // One order per broadcast: the on-sale waiting room has nothing to do here.
+        WAITING_ROOM_ENABLED: 'false',
       },
       healthUrl: `${gatewayUrl}/status/live`,
     });

@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ComponentContext } from '../platform/src/components/context';
@@ -24,6 +26,16 @@ describe('Patroni (deploy/patroni/patroni.yml)', () => {
   it('bootstraps the cluster with the local platform\'s settings (failover timing, synchronous mode, max_prepared_transactions for 2PC)', () => {
     expect(config.bootstrap.dcs).toEqual(CLUSTER_SETTINGS);
   });
+
+  it('passes patroni --validate-config with each node\'s Compose environment (only the etcd names, which resolve in Docker\'s DNS, fail here)', async () => {
+    for (const name of ['patroni-1', 'patroni-2', 'patroni-3']) {
+      const env = { PATH: process.env.PATH ?? '', ...environmentOf(services[name] ?? {}) };
+      const output = await promisify(execFile)('patroni', ['--validate-config', resolve(ROOT, 'deploy', 'patroni', 'patroni.yml')], { env })
+        .then(({ stdout, stderr }) => stdout + stderr, (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`);
+      const problems = output.split('\n').filter((line) => line.trim() !== '');
+      expect(problems.filter((line) => !/^etcd3\.hosts\.\d etcd-\d:2379 didn't pass validation: .*(Name or service not known|name resolution)/.test(line)), name).toEqual([]);
+    }
+  }, 60_000);
 
   it('keeps the platform\'s local safety settings: an old primary that cannot be rewound is re-cloned', () => {
     expect(config.postgresql.remove_data_directory_on_rewind_failure).toBe(true);
@@ -168,5 +180,27 @@ describe('logs: Logstash and Kibana', () => {
   it('the setup job imports that file from the folder Compose mounts', () => {
     expect(services['kibana-setup']?.volumes).toContain('./kibana:/setup:ro');
     expect(deployFile('kibana', 'setup.sh')).toContain('file=@/setup/eticket.ndjson');
+  });
+});
+
+describe('scripts and commands the containers run', () => {
+  it('every shell script parses (sh -n)', () => {
+    for (const script of ['redis/create-cluster.sh', 'patroni/post-bootstrap.sh', 'kibana/setup.sh', 'runtime/docker-entrypoint.sh']) {
+      expect(() => execFileSync('sh', ['-n', resolve(ROOT, 'deploy', script)], { stdio: 'pipe' }), script).not.toThrow();
+    }
+  });
+
+  it('the mongosh script parses as JavaScript', () => {
+    expect(() => new Script(deployFile('mongo', 'init-replica-set.js'))).not.toThrow();
+  });
+
+  it('every etcd flag Compose passes is one etcd knows (etcd --help of the platform\'s etcd)', () => {
+    const help = execFileSync('etcd', ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const known = new Set([...help.matchAll(/^\s*(--[a-z0-9-]+)/gm)].map((match) => match[1]));
+    for (const name of ['etcd-1', 'etcd-2', 'etcd-3']) {
+      const flags = (services[name]?.command ?? []).filter((arg) => arg.startsWith('--')).map((arg) => arg.split('=')[0]);
+      expect(flags.length, name).toBeGreaterThan(5);
+      expect(flags.filter((flag) => !known.has(flag)), name).toEqual([]);
+    }
   });
 });

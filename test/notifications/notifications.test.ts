@@ -88,6 +88,8 @@ describe('delivery', () => {
     const { userId, token } = await stack.buyer();
     const onA = await Client.connect(`${stack.userWs('user-a')}?token=${token}`);
     const viaGateway = await Client.connect(`${stack.gatewayWs}?token=${token}`);
+    const gauge = async () => Number(/^eticket_gateway_websockets_open(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`${stack.gatewayUrl}/metrics`)).text())?.[1] ?? -1);
+    expect(await gauge()).toBeGreaterThanOrEqual(1);
     for (let i = 1; i <= 5; i += 1) await stack.send(i % 2 === 0 ? 'user-a' : 'user-b', note(userId, `n${i}`, { order_id: `order-${i}` }));
     for (const client of [onA, viaGateway]) {
       const got = await client.waitFor('five notifications', (c) => (c.notifications().length >= 5 ? c.notifications() : undefined));
@@ -95,6 +97,7 @@ describe('delivery', () => {
       expect(Date.parse(got[0]!.created_at)).not.toBeNaN();
     }
     await Promise.all([onA.close(), viaGateway.close()]);
+    await eventually('the gateway to count the socket closed', async () => ((await gauge()) === 0 ? true : undefined));
   });
 
   it('stores and delivers a retried send (same dedupe key) once', async () => {
@@ -181,8 +184,9 @@ describe('orders and live availability', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const buyers = await Promise.all(Array.from({ length: 4 }, () => stack.buyer()));
     const started = Date.now();
-    await Promise.all(buyers.flatMap((buyer) => [1, 2, 3].map(() =>
+    const placed = await Promise.all(buyers.flatMap((buyer) => [1, 2, 3].map(() =>
       stack.json('/order', { method: 'POST', token: buyer.token, headers: { 'idempotency-key': randomUUID() }, body: { event_id: eventId, quantity: 1 } }))));
+    expect(placed.map((response) => response.status)).toEqual(Array.from({ length: 12 }, () => 201));
     await socket.waitFor('the final count', (c) => (c.availability(eventId).at(-1) === 88 ? true : undefined));
     const elapsedSeconds = Math.max(1, (Date.now() - started) / 1000);
     const frames = socket.availability(eventId).length;

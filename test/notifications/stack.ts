@@ -244,6 +244,8 @@ export class NotificationStack {
         RATE_LIMIT_CLIENT_MAX: '10000000',
         RATE_LIMIT_USER_MAX: '10000000',
         ROUTE_TIMEOUT_WRITE_MS: '30000',
+        // Orders straight through: the on-sale waiting room is not what these tests are about.
+        WAITING_ROOM_ENABLED: 'false',
         LOG_LEVEL: 'info',
       },
       healthUrl: `${this.gatewayUrl}/status/live`,

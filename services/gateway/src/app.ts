@@ -128,10 +128,10 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     logger: deps.logger,
     handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
     onOpen: () => {
-      metrics.websocketsOpen.inc({ side: 'gateway' });
+      metrics.websockets.inc();
       metrics.websocketsOpened.inc();
     },
-    onClose: () => metrics.websocketsOpen.dec({ side: 'gateway' }),
+    onClose: () => metrics.websockets.dec(),
   });
   app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {
     throw new AppError('UPGRADE_REQUIRED', 'GET /notification is a WebSocket: connect with an Upgrade: websocket request and ?token=<access token>');

@@ -13,8 +13,9 @@ export class GatewayMetrics {
   readonly retriesDenied: Counter<'upstream'>;
   readonly stale: Counter<'route'>;
   readonly rateLimited: Counter<'key'>;
-  /** WebSocket connections piped to a User Service instance, open now and opened in total. */
-  readonly websocketsOpen: Gauge<'side'>;
+  /** WebSockets piped to a User Service instance right now (GET /notification). */
+  readonly websockets: Gauge;
+  /** WebSockets piped since start (with the gauge: how many came and went). */
   readonly websocketsOpened: Counter;
   readonly waitingRoom: Counter<'outcome'>;
 
@@ -31,8 +32,7 @@ export class GatewayMetrics {
     this.retriesDenied = new Counter({ name: 'eticket_gateway_retries_denied_total', help: 'Retries not made because the retry budget was spent', labelNames: ['upstream'], registers });
     this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
-    this.websocketsOpen = new Gauge({ name: 'eticket_websocket_connections', help: 'Open WebSocket connections', labelNames: ['side'], registers });
-    this.websocketsOpen.set({ side: 'gateway' }, 0);
+    this.websockets = new Gauge({ name: 'eticket_gateway_websockets_open', help: 'Notification WebSockets piped to a User Service instance now', registers });
     this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
     this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }

@@ -96,6 +96,17 @@ describe('LiveHub', () => {
     expect(sink.ids()).toEqual([2]);
   });
 
+  it('counts an `after` beyond the user\'s latest id from the latest id, so no new notification is hidden', async () => {
+    const store = new Store();
+    store.add();
+    const hub = hubWith(store);
+    const sink = new FakeSink();
+    await hub.open(USER, 500, sink);
+    hub.deliverNotification(USER, notificationView(store.add()));
+    await flush();
+    expect(sink.ids()).toEqual([2]);
+  });
+
   it('fills a gap the bus left (a dropped or late message) from the store', async () => {
     const store = new Store();
     const hub = hubWith(store);

@@ -113,11 +113,14 @@ export class LiveHub {
     try {
       const subscribed = await this.deps.subscriptions(userId);
       if (!connection.closed) this.setEvents(connection, () => (connection.subscribed = new Set(subscribed)));
+      const latest = await this.deps.latestId(userId);
       if (after === undefined) {
         // Live only; notifications stored from now on are queued meanwhile and sent after this id.
-        connection.lastId = await this.deps.latestId(userId);
+        connection.lastId = latest;
       } else {
-        connection.lastId = after;
+        // An `after` beyond the user's latest id (kept from another account, or a reset database) would
+        // hide every notification up to it: counted from the latest id instead.
+        connection.lastId = Math.min(after, latest);
         await this.catchUp(connection, Number.MAX_SAFE_INTEGER);
       }
     } finally {
