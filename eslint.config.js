@@ -2,6 +2,7 @@
 // (floating promises, misused promises) and @stylistic for formatting.
 import tseslint from 'typescript-eslint';
 import stylistic from '@stylistic/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   // deploy/mongo holds a mongosh script (its globals are the shell's, not Node's).
@@ -22,6 +23,10 @@ export default tseslint.config(
       '@stylistic/multiline-ternary': 'off',
     },
   },
+  // The browser client: the rules of hooks (dependencies of effects, hooks called unconditionally).
+  { ...reactHooks.configs.flat.recommended, files: ['services/web/client/**/*.{ts,tsx}'] },
+  // Off for JSX: its autofix splits prose around links and values onto lines and drops the spaces between them.
+  { files: ['services/web/client/**/*.tsx'], rules: { '@stylistic/jsx-one-expression-per-line': 'off' } },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -66,6 +66,8 @@ export function defaultServices(platformEnv: PlatformEnv, basePort: number, env:
     spec('gateway', 'gateway', gatewayPort, '/status', { GATEWAY_PORT: String(gatewayPort), PORT: String(gatewayPort), SERVICE_INSTANCE: 'gateway-1' }),
     // The ETL service (base+301): scheduled warehouse loads and the admin reports, found by the gateway through etcd.
     spec('etl', 'etl-1', basePort + 301, '/health', { PORT: String(basePort + 301) }),
+    // The browser UI's static files (base+401), served by the gateway at / for every path no API route takes.
+    spec('web', 'web-1', basePort + 401, '/status', { PORT: String(basePort + 401) }),
   ];
   const only = env.ETICKET_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
   return only ? all.filter((s) => only.includes(s.service) || only.includes(s.name)) : all;

@@ -15,6 +15,7 @@ import { registerRateLimit } from './rate-limit';
 import { registerRoutes } from './routes/register';
 import { SecurityHeaders } from './security-headers';
 import { ROUTES, type GatewayRoute } from './routes/table';
+import { registerWebUi } from './routes/web-ui';
 import type { StaleStore } from './stale/stale-store';
 import { upstreamChecks } from './status';
 import { AdmissionNotices } from './waiting-room/admission-notices';
@@ -53,7 +54,7 @@ export interface Gateway {
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const metrics = deps.metrics ?? new GatewayMetrics(deps.logger);
   // An optional upstream without a source has no instances: its routes answer 503.
-  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), ...deps.sources };
+  const sources: Record<UpstreamName, InstanceSource> = { etl: new StaticSource('etl', []), web: new StaticSource('web', []), ...deps.sources };
   const directory = new UpstreamDirectory(sources, {
     pool: {
       breaker: {
@@ -110,15 +111,20 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
     longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
   }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
-  registerRoutes(app, deps.routes ?? ROUTES, { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS }, {
+  const routes = deps.routes ?? ROUTES;
+  const proxyDeps = { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS };
+  const routeSettings = {
     jwtSecret: config.JWT_SECRET,
     internalSecret: config.INTERNAL_AUTH_SECRET,
     timeoutsMs: { read: config.ROUTE_TIMEOUT_READ_MS, write: config.ROUTE_TIMEOUT_WRITE_MS },
     rateLimit,
     securityHeaders: securityHeaders.hook,
     ...(room === undefined ? {} : { preHandlers: { 'POST /order': admissionHook(room) } }),
-  });
+  };
+  registerRoutes(app, routes, proxyDeps, routeSettings);
   if (room !== undefined) registerQueueRoute(app, room, { jwtSecret: config.JWT_SECRET, rateLimit, securityHeaders: securityHeaders.hook });
+  // The browser UI at `/`: every other GET, after the API routes (which win).
+  registerWebUi(app, routes, proxyDeps, routeSettings);
   // GET /notification is a WebSocket: upgrades are piped to a User Service instance (proxy/websocket.ts);
   // the route below only answers a plain GET, and documents the socket in the OpenAPI document.
   attachWebSocketProxy(app.server, {

@@ -18,6 +18,8 @@ export const GatewayEnv = Type.Object({
   ORDER_SERVICE_HTTP_URL: Type.Optional(Url()),
   /** The ETL service's reports; optional (without it and without discovery, /reports/* answer 503). */
   ETL_SERVICE_HTTP_URL: Type.Optional(Url()),
+  /** The web UI's static files (services/web); optional (without it and without discovery, `/` answers 503). */
+  WEB_SERVICE_HTTP_URL: Type.Optional(Url()),
   JWT_SECRET: Secret(),
   INTERNAL_AUTH_SECRET: Secret(),
   /** Whole-request deadline of the routes that read (all attempts included). */

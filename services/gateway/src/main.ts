@@ -46,7 +46,12 @@ async function main(): Promise<void> {
   const logging = startServiceLogging({ service: 'gateway', instance: config.SERVICE_INSTANCE, level: config.LOG_LEVEL });
   const logger = logging.logger;
   const version = packageVersion(new URL('../package.json', import.meta.url));
-  const overrides = { user: config.USER_SERVICE_HTTP_URL, order: config.ORDER_SERVICE_HTTP_URL, etl: config.ETL_SERVICE_HTTP_URL };
+  const overrides = {
+    user: config.USER_SERVICE_HTTP_URL,
+    order: config.ORDER_SERVICE_HTTP_URL,
+    etl: config.ETL_SERVICE_HTTP_URL,
+    web: config.WEB_SERVICE_HTTP_URL,
+  };
   const sources = createSources({ discovery, overrides }, logger);
   // Listen with what the registry knows after a moment; watchers keep trying in the background if etcd is slow.
   await Promise.race([sources.ready, new Promise((resolve) => setTimeout(resolve, 5_000))]);

@@ -6,13 +6,24 @@ const PROBE_TIMEOUT_MS = 1_000;
 interface InstanceHealth extends InstanceView {
   /** The instance's own /status verdict, or `unreachable`. */
   readonly health: string;
+  /**
+   * What the instance reported about its own dependencies (the User Service's
+   * PostgreSQL nodes with their roles and lag, the order service's MongoDB,
+   * the ETL's warehouse, ...): the operator page shows the whole system from
+   * this one report.
+   */
+  readonly dependencies?: Record<string, unknown>;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function probe(instance: InstanceView): Promise<InstanceHealth> {
   try {
     const response = await fetch(`${instance.origin}/status`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    const report = (await response.json().catch(() => ({}))) as { status?: unknown };
-    return { ...instance, health: typeof report.status === 'string' ? report.status : `HTTP ${response.status}` };
+    const report: unknown = await response.json().catch(() => ({}));
+    const status = isRecord(report) && typeof report.status === 'string' ? report.status : `HTTP ${response.status}`;
+    const dependencies = isRecord(report) && isRecord(report.dependencies) ? { dependencies: report.dependencies } : {};
+    return { ...instance, health: status, ...dependencies };
   } catch {
     return { ...instance, health: 'unreachable' };
   }

@@ -3,10 +3,13 @@ import { RetryBudget, UpstreamPool, type BreakerListener, type MemberStatus, typ
 import { isInstanceFailure } from '../proxy/attempt';
 
 /** The services behind the gateway. */
-export const UPSTREAMS = ['user', 'order', 'etl'] as const;
+export const UPSTREAMS = ['user', 'order', 'etl', 'web'] as const;
 export type UpstreamName = (typeof UPSTREAMS)[number];
-/** The ETL service (reports) is optional: a deployment without it only loses /reports/*. */
-export type OptionalUpstream = 'etl';
+/**
+ * Optional upstreams: a deployment without the ETL service only loses
+ * /reports/*, one without the web service only the browser UI at `/`.
+ */
+export type OptionalUpstream = 'etl' | 'web';
 export type UpstreamSources = Readonly<Record<Exclude<UpstreamName, OptionalUpstream>, InstanceSource> & Partial<Record<OptionalUpstream, InstanceSource>>>;
 
 /** One instance the gateway can send HTTP requests to. */

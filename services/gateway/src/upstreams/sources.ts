@@ -19,7 +19,7 @@ export function staticSource(service: UpstreamName, url: string): StaticSource {
 
 export interface SourceSettings {
   readonly discovery: DiscoveryConfig;
-  /** Static overrides (USER_SERVICE_HTTP_URL, ORDER_SERVICE_HTTP_URL, ETL_SERVICE_HTTP_URL). */
+  /** Static overrides (USER_SERVICE_HTTP_URL, ORDER_SERVICE_HTTP_URL, ETL_SERVICE_HTTP_URL, WEB_SERVICE_HTTP_URL). */
   readonly overrides: Readonly<Partial<Record<UpstreamName, string>>>;
 }
 
@@ -36,12 +36,12 @@ export interface Sources {
 /**
  * Discovery by default: one registry watcher per upstream. A static override
  * wins for its service (explicit beats implicit); a service with neither is a
- * start-up error naming both ways to fix it, except an optional one (etl),
+ * start-up error naming both ways to fix it, except an optional one (etl, web),
  * which is then left out.
  */
 export function createSources(settings: SourceSettings, logger: Logger): Sources {
-  const names: UpstreamName[] = ['user', 'order', 'etl'];
-  const optional: readonly UpstreamName[] = ['etl' satisfies OptionalUpstream];
+  const names: UpstreamName[] = ['user', 'order', 'etl', 'web'];
+  const optional: readonly UpstreamName[] = ['etl', 'web'] satisfies OptionalUpstream[];
   const needsRegistry = names.filter((name) => settings.overrides[name] === undefined);
   const missing = needsRegistry.filter((name) => !optional.includes(name));
   if (missing.length > 0 && settings.discovery.endpoints.length === 0) {
