@@ -1,4 +1,4 @@
-// tsx platform/src/cli.ts up [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
+// tsx platform/src/cli.ts up [--fresh] [--infra-only] [--with-search] [--base-port N] [--data-dir DIR]
 //                        status [--data-dir DIR]
 //                        down [--data-dir DIR]
 //                        kill NAME | restart NAME [--data-dir DIR]   (failover drills)
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlatformControl } from './control';
 import { readEnvFile } from './env-contract';
+import { startLocalSearch, type LocalSearch } from './search/local-search';
 import { platformStatus, type ComponentRow } from './health';
 import { startPlatform, type PlatformHandle } from './index';
 import { dataLayout, defaultDataDir } from './paths';
@@ -26,15 +27,17 @@ const { positionals, values } = parseArgs({
   options: {
     'fresh': { type: 'boolean', default: false },
     'infra-only': { type: 'boolean', default: false },
+    'with-search': { type: 'boolean', default: false },
     'base-port': { type: 'string' },
     'data-dir': { type: 'string' },
     'help': { type: 'boolean', short: 'h', default: false },
   },
 });
 
-const USAGE = `usage: tsx platform/src/cli.ts <up|status|down|kill NAME|restart NAME> [--fresh] [--infra-only] [--base-port N] [--data-dir DIR]
+const USAGE = `usage: tsx platform/src/cli.ts <up|status|down|kill NAME|restart NAME> [--fresh] [--infra-only] [--with-search] [--base-port N] [--data-dir DIR]
   up       start etcd, Patroni x3 + HAProxy, warehouse PostgreSQL, the cache (Redis Cluster or the Sentinel ring, see
-           CACHE_TOPOLOGY), FerretDB (then the services unless --infra-only); stays in the foreground, Ctrl-C stops everything
+           CACHE_TOPOLOGY), FerretDB (then the services unless --infra-only); stays in the foreground, Ctrl-C stops everything;
+           --with-search adds a local OpenSearch (base+920) and a log collector (tcp base+922) the services ship logs to
   status   health table of a running platform (reads <data-dir>/platform.env)
   down     stop a running platform (reads <data-dir>/pids.json)
   kill     SIGKILL one process of a running platform by name (redis-<port>, ring-redis-<port>, sentinel-<port>, ...)
@@ -51,7 +54,7 @@ async function up(): Promise<void> {
   const basePort = values['base-port'] !== undefined ? Number(values['base-port']) : basePortFromEnv(process.env);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 64000) throw new Error(`bad base port ${values['base-port']}`);
   const aborter = new AbortController();
-  const running: { handle?: PlatformHandle } = {};
+  const running: { handle?: PlatformHandle; search?: LocalSearch } = {};
   let stopping = false;
   const shutdown = async (why: string, exitCode = 0) => {
     if (stopping) {
@@ -67,6 +70,7 @@ async function up(): Promise<void> {
     }
     log(`${why}: stopping everything`);
     const t = Date.now();
+    await running.search?.close();
     await handle.stop();
     log(`stopped in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     process.exit(exitCode);
@@ -77,9 +81,20 @@ async function up(): Promise<void> {
     dataDir, fresh: values.fresh, basePort, ports: portOverridesFromEnv(process.env), log, signal: aborter.signal,
   });
   running.handle = handle;
+  if (values['with-search']) {
+    try {
+      running.search = await startLocalSearch(handle, basePort, log);
+    } catch (error) {
+      log(`search server failed: ${error instanceof Error ? error.message : String(error)}`);
+      await shutdown('search start-up failure', 1);
+      return;
+    }
+  }
   let services: StartedService[] = [];
   if (!values['infra-only']) {
     const specs = defaultServices(handle.env, basePort);
+    const logstashUrl = running.search?.logstashUrl;
+    if (logstashUrl !== undefined) for (const spec of specs) spec.env.LOGSTASH_URL = logstashUrl;
     const shown = (key: string, fallback: string) => `${key}=${process.env[key] ? '(from your environment)' : fallback}`;
     log(`services get ${shown('JWT_SECRET', DEV_JWT_SECRET)}, ${shown('INTERNAL_AUTH_SECRET', DEV_INTERNAL_AUTH_SECRET)}, ${shown('ADMIN_EMAIL', DEV_ADMIN_EMAIL)}, ${shown('ADMIN_PASSWORD', DEV_ADMIN_PASSWORD)}`);
     try {
@@ -92,6 +107,10 @@ async function up(): Promise<void> {
   }
   const status = await handle.status();
   const serviceRows: ComponentRow[] = services.map((s) => ({ component: `service ${s.spec.name}`, address: s.spec.healthUrl, healthy: true, status: `pid ${s.process.pid}` }));
+  if (running.search !== undefined) {
+    serviceRows.push({ component: 'search (OpenSearch)', address: running.search.searchUrl, healthy: true, status: 'logs in eticket-logs-*' });
+    serviceRows.push({ component: 'log collector', address: running.search.logstashUrl, healthy: true, status: 'LOGSTASH_URL of every service' });
+  }
   process.stdout.write(`\n${formatTable([...status.rows, ...serviceRows])}\n\n`);
   log(`env written to ${layout.envFile}; logs in ${layout.logs}`);
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s; press Ctrl-C to stop`);

@@ -130,6 +130,40 @@ describe('cache over the Sentinel ring', () => {
   );
 
   it(
+    'follows a Sentinel failover whose old primary stays alive (SENTINEL FAILOVER): writes land on the promoted node, none on the demoted one',
+    async () => {
+      const probeKey = 'switch-probe';
+      const shard = ring.get(`ring-test:${probeKey}`);
+      const before = await primaryOf(shard);
+      // Connected to the current primary first, so the client has something to move away from.
+      await waitUntil('a write before the failover', async () => {
+        await backend.set(`ring-test:${probeKey}`, 'before', 30);
+        return true;
+      }, 10_000);
+      const startedAt = Date.now();
+      await withDirect(sentinels[0]!, (c) => c.call('SENTINEL', 'FAILOVER', shard));
+      const after = await waitUntil('Sentinel to name a new primary', async () => (await primaryOf(shard)) !== before, 30_000, 100).then(() => primaryOf(shard));
+      // Every write after the switch must reach the new primary: poll with fresh values until one is read back there.
+      let value = '';
+      await waitUntil('a write to the promoted primary', async () => {
+        value = `after-${Date.now()}`;
+        await backend.set(`ring-test:${probeKey}`, value, 30).catch(() => undefined);
+        return (await withDirect(after, (c) => c.get(`ring-test:${probeKey}`))) === value;
+      }, 30_000, 50);
+      process.stderr.write(`[ring manual failover] writes reach the promoted node ${Date.now() - startedAt} ms after SENTINEL FAILOVER\n`);
+      // Sentinel demotes the old primary a moment after it announced the switch.
+      await waitUntil('the old primary to be demoted', async () => ((await withDirect(before, (c) => c.call('ROLE'))) as unknown[])[0] === 'slave', 15_000, 100);
+      // The client keeps writing to the new primary afterwards (it did not fall back to the old address).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const later = `later-${Date.now()}`;
+      await backend.set(`ring-test:${probeKey}`, later, 30);
+      expect(await withDirect(after, (c) => c.get(`ring-test:${probeKey}`))).toBe(later);
+      await awaitHealthy(env, 'ring');
+    },
+    60_000,
+  );
+
+  it(
     'answers every getOrLoad from the loader within its bound while every shard node and every Sentinel is down, and caches again once they are back',
     async () => {
       const all = (await control.processes()).filter((p) => p.name.startsWith('ring-redis-') || p.name.startsWith('sentinel-'));

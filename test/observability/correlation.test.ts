@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { eventually } from '../support/eventually';
 import { startObservedStack, type LogLine, type ObservedStack } from './stack';
 
@@ -66,6 +67,26 @@ describe('correlation across services', () => {
     await eventually('the read in both logs', () => (withTrace(stack.logLines('gateway'), traceId!).length > 0 && withTrace(stack.logLines('user'), traceId!).length > 0 ? true : undefined), 10_000, 100);
   });
 
+  it('carries the trace through a WebSocket upgrade to the user service, and keeps the ?token= out of every log', async () => {
+    const token = await stack.token();
+    const traceId = randomUUID().replaceAll('-', '');
+    const socket = new WebSocket(`${stack.gatewayUrl.replace('http', 'ws')}/notification?token=${token}`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+    });
+    socket.close();
+    const seen = await eventually('the socket in both logs', () => {
+      const gateway = withTrace(stack.logLines('gateway'), traceId);
+      const user = withTrace(stack.logLines('user'), traceId);
+      return gateway.length > 0 && user.length > 0 ? { gateway, user } : undefined;
+    }, 10_000, 100);
+    expect(seen.gateway).toContainEqual(expect.objectContaining({ message: 'websocket opened' }));
+    const signature = token.split('.')[2]!;
+    for (const service of ['gateway', 'user'] as const) expect(stack.rawLog(service)).not.toContain(signature);
+  });
+
   it('writes no token, password, Authorization or Cookie value to any log, whatever the client sends', async () => {
     const password = `pw-${randomUUID()}`;
     const email = `redaction-${randomUUID().slice(0, 8)}@example.test`;
@@ -88,7 +109,7 @@ describe('correlation across services', () => {
     }
   });
 
-  it('serves Prometheus metrics on every service: HTTP per route, gRPC calls, 2PC decisions', async () => {
+  it('serves Prometheus metrics on every service: HTTP per route, gRPC calls, 2PC decisions, WebSockets', async () => {
     const text = async (url: string) => (await fetch(`${url}/metrics`)).text();
     const [gateway, order, user] = await Promise.all([text(stack.gatewayUrl), text(stack.orderUrl), text(stack.userUrl)]);
     expect(sample(gateway, 'eticket_http_request_duration_seconds_count', { service: 'gateway', method: 'POST', route: '/order', status_code: '201' })).toBeGreaterThanOrEqual(1);
@@ -96,6 +117,8 @@ describe('correlation across services', () => {
     expect(sample(order, 'eticket_grpc_client_calls_total', { method: '/eticket.user.v1.SeatReservation/Prepare', code: 'OK' })).toBeGreaterThanOrEqual(1);
     expect(sample(user, 'eticket_grpc_server_calls_total', { service: 'user', method: '/eticket.user.v1.SeatReservation/Prepare', code: 'OK' })).toBeGreaterThanOrEqual(1);
     expect(user).toContain('process_cpu_seconds_total');
+    expect(sample(gateway, 'eticket_gateway_websockets_opened_total', {})).toBeGreaterThanOrEqual(1);
+    expect(user).toContain('eticket_websocket_connections{');
   });
 });
 

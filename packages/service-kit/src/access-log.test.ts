@@ -23,12 +23,20 @@ function capturingApp() {
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 describe('request logging and tracing in createHttpApp', () => {
+  it('logs a WebSocket upgrade on arrival, in the caller trace and without its token', async () => {
+    const { app, lines, text } = capturingApp();
+    await app.inject({ method: 'GET', url: '/notification?token=upgrade-secret-token&after=5', headers: { traceparent: TRACEPARENT, upgrade: 'websocket', connection: 'upgrade' } });
+    expect(lines()[0]).toMatchObject({ 'message': 'websocket upgrade', 'trace.id': '0af7651916cd43dd8448eb211c80319c', 'url.query': 'token=[redacted]&after=5' });
+    expect(text()).not.toContain('upgrade-secret-token');
+  });
+
   it('continues the caller trace: every line of the request carries its trace id, and the answer names it', async () => {
     const { app, lines } = capturingApp();
     const response = await app.inject({ method: 'GET', url: '/notification', headers: { traceparent: TRACEPARENT } });
     expect(response.headers.traceresponse).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     const written = lines();
     expect(written).toHaveLength(2);
+    expect(written[0]).toMatchObject({ message: 'handler saw the headers' });
     for (const line of written) expect(line).toMatchObject({ 'trace.id': '0af7651916cd43dd8448eb211c80319c', 'service': { name: 'user', node: { name: 'user-7' } } });
     expect(written[1]).toMatchObject({ 'message': 'request completed', 'http.route': '/notification', 'http.response.status_code': 200, 'url.path': '/notification' });
   });

@@ -9,19 +9,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * request's asynchronous context). Headers are never logged.
  */
 export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
-  const url = request.url;
-  const question = url.indexOf('?');
   const line: Record<string, unknown> = {
+    ...urlFields(request),
     'http.request.method': request.method,
     'http.request.id': request.id,
     'http.response.status_code': reply.statusCode,
-    'url.path': question === -1 ? url : url.slice(0, question),
     'event.duration': Math.round(reply.elapsedTime * 1e6),
     // Milliseconds, under the name Fastify's own access line used (dashboards read it).
     'responseTime': reply.elapsedTime,
     'client.ip': request.ip,
   };
-  if (question !== -1) line['url.query'] = scrubQuery(url.slice(question + 1));
   const route = request.routeOptions.url;
   if (route !== undefined) line['http.route'] = route;
   // Set, not left to the mixin: onResponse may run after the request's asynchronous context has ended.
@@ -29,4 +26,21 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
   line['span.id'] = request.trace.spanId;
   if (reply.statusCode >= 500) request.log.warn(line, 'request completed');
   else request.log.info(line, 'request completed');
+}
+
+/**
+ * A WebSocket upgrade: its reply is taken over by the socket, so no
+ * "request completed" line follows; this line, at arrival, records it in the
+ * request's trace (the gateway's, carried by traceparent).
+ */
+export function logUpgrade(request: FastifyRequest): void {
+  const line = { ...urlFields(request), 'http.request.method': request.method, 'client.ip': request.ip, 'trace.id': request.trace.traceId, 'span.id': request.trace.spanId };
+  request.log.info(line, 'websocket upgrade');
+}
+
+function urlFields(request: FastifyRequest): Record<string, string> {
+  const url = request.url;
+  const question = url.indexOf('?');
+  if (question === -1) return { 'url.path': url };
+  return { 'url.path': url.slice(0, question), 'url.query': scrubQuery(url.slice(question + 1)) };
 }

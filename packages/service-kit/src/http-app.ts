@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { Registry } from 'prom-client';
 import { errorHandler, sendProblem } from './error-handler';
-import { logAccess } from './access-log';
+import { logAccess, logUpgrade } from './access-log';
 import { registerHttpMetrics } from './metrics';
 import { bindTrace } from './request-trace';
 import { validatorCompiler } from './validators';
@@ -72,6 +72,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)));
 
   bindTrace(app);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.upgrade?.toLowerCase() === 'websocket') logUpgrade(request);
+    done();
+  });
   app.addHook('onResponse', (request, reply, done) => {
     logAccess(request, reply);
     done();

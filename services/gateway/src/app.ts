@@ -133,7 +133,10 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalSecret: config.INTERNAL_AUTH_SECRET,
     logger: deps.logger,
     handshakeTimeoutMs: config.ROUTE_TIMEOUT_READ_MS,
-    onOpen: () => metrics.websockets.inc(),
+    onOpen: () => {
+      metrics.websockets.inc();
+      metrics.websocketsOpened.inc();
+    },
     onClose: () => metrics.websockets.dec(),
   });
   app.get(notificationSocket.url, { schema: { ...notificationSocket.schema, security: [] } }, () => {

@@ -97,7 +97,10 @@ async function main(): Promise<void> {
       await logging.close();
     },
   });
-  await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });
+  // An on-sale opens with thousands of connections at once; Node's default accept backlog (511) overflows
+  // while the event loop is busy, and the kernel then drops or resets connections before the gateway sees
+  // them. The kernel caps the value at net.core.somaxconn.
+  await app.listen({ host: config.HOST, port: config.GATEWAY_PORT, backlog: 4096 });
   registry.announcement = announce(discovery, { service: 'gateway', id: config.SERVICE_INSTANCE, host: config.HOST, httpPort: config.GATEWAY_PORT, version, protocols: ['http'] }, logger);
 }
 

@@ -15,6 +15,8 @@ export class GatewayMetrics {
   readonly rateLimited: Counter<'key'>;
   /** WebSockets piped to a User Service instance right now (GET /notification). */
   readonly websockets: Gauge;
+  /** WebSockets piped since start (with the gauge: how many came and went). */
+  readonly websocketsOpened: Counter;
   readonly waitingRoom: Counter<'outcome'>;
 
   constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
@@ -31,6 +33,7 @@ export class GatewayMetrics {
     this.stale = new Counter({ name: 'eticket_gateway_stale_served_total', help: 'Answers served from the stale copy because the upstream could not answer', labelNames: ['route'], registers });
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
     this.websockets = new Gauge({ name: 'eticket_gateway_websockets_open', help: 'Notification WebSockets piped to a User Service instance now', registers });
+    this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
     this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }
 }

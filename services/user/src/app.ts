@@ -17,7 +17,7 @@ import type { Clock, NotificationBus, PasswordHasher } from './app/ports';
 import { UserAccounts } from './app/user-accounts';
 import type { UserServiceConfig } from './config';
 import type { ThrottlePolicy } from './domain/login-throttle';
-import { registerReplicationMetrics } from './metrics';
+import { registerReplicationMetrics, registerWebSocketMetrics } from './metrics';
 import { closeGrpc, createGrpcServer, type ExtraGrpcService } from './grpc/server';
 import { registerEventRoutes } from './http/event-routes';
 import { registerNotificationRoutes } from './http/notification-routes';
@@ -169,6 +169,7 @@ export function buildUserService(config: UserServiceConfig, deps: UserServiceDep
     ...(caches === undefined ? [] : [{ name: 'cache', required: false, check: () => caches.report() }]),
   ];
   if (patroni.length > 0) registerReplicationMetrics(metrics, patroni);
+  registerWebSocketMetrics(metrics, () => hub.stats());
   registerStatusRoutes(http, 'user', config.SERVICE_INSTANCE, checks);
   // The platform runner polls /health; same readiness report as /status.
   http.get('/health', async (_request, reply) => {

@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { HubStats } from './app/live-hub';
 import { fetchCluster } from './store/patroni-cluster';
 
 /**
@@ -29,6 +30,33 @@ export function registerReplicationMetrics(registry: Registry, patroniRestUrls: 
       } catch {
         reachable.set(0);
       }
+    },
+  });
+}
+
+/**
+ * Live notification sockets on this instance, read from the hub at scrape time:
+ * - eticket_websocket_connections{side="service"}, eticket_websocket_users, eticket_websocket_watched_events
+ * - eticket_websocket_dropped_total{reason=slow|dead}: connections closed because the client could not keep up or stopped answering.
+ */
+export function registerWebSocketMetrics(registry: Registry, stats: () => HubStats): void {
+  const registers = [registry];
+  const gauge = (name: string, help: string, labels: Record<string, string>, value: (s: HubStats) => number) => new Gauge({
+    name, help, registers, labelNames: Object.keys(labels),
+    collect() {
+      this.set(labels, value(stats()));
+    },
+  });
+  gauge('eticket_websocket_connections', 'Open WebSocket connections', { side: 'service' }, (s) => s.connections);
+  gauge('eticket_websocket_users', 'Users with at least one open notification socket', {}, (s) => s.users);
+  gauge('eticket_websocket_watched_events', 'Events some open socket watches for availability', {}, (s) => s.watchedEvents);
+  new Counter({
+    name: 'eticket_websocket_dropped_total', help: 'Sockets closed by the server: the client was too slow or stopped answering heart-beats', labelNames: ['reason'], registers,
+    collect() {
+      const s = stats();
+      this.reset();
+      this.inc({ reason: 'slow' }, s.droppedSlow);
+      this.inc({ reason: 'dead' }, s.droppedDead);
     },
   });
 }

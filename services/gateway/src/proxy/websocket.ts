@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { IDENTITY_HEADER, signInternalIdentity, verifyAccessToken, type Identity } from '@eticket/auth';
 import { notificationSocket } from '@eticket/contracts';
 import { AppError, isAppError, PROBLEM_CONTENT_TYPE, toProblem } from '@eticket/errors';
-import { CORRELATION_HEADER, correlationIdFrom, type Logger } from '@eticket/logging';
+import { continueTrace, CORRELATION_HEADER, correlationIdFrom, runWithTrace, traceHeaders, TRACEPARENT_HEADER, type Logger, type TraceContext } from '@eticket/logging';
 import { CircuitOpenError, InstanceBusyError } from '@eticket/resilience';
 import type { HttpTarget, UpstreamDirectory } from '../upstreams/directory';
 import { AttemptFailure, type FailureKind } from './attempt';
@@ -35,7 +35,9 @@ const MAX_TOKEN_LENGTH = 4096;
 /** Instances tried when one refuses the connection or is draining. */
 const MAX_ATTEMPTS = 3;
 /** Headers a client may not pass on: ours replace them, or they concern this hop only. */
-const DROPPED = new Set(['host', 'authorization', 'cookie', IDENTITY_HEADER, 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', CORRELATION_HEADER, 'content-length', 'transfer-encoding']);
+const DROPPED = new Set([
+  'host', 'authorization', 'cookie', IDENTITY_HEADER, 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', CORRELATION_HEADER, TRACEPARENT_HEADER, 'content-length', 'transfer-encoding',
+]);
 
 /** Answers an upgrade request with a problem+json over the raw socket and closes it. */
 function refuse(socket: Duplex, error: AppError, requestId: string, path: string, extraHeaders: Record<string, string> = {}): void {
@@ -119,8 +121,8 @@ function splice(client: Duplex, upstream: Duplex, onClose: () => void): void {
   upstream.pipe(client);
 }
 
-async function handleUpgrade(request: IncomingMessage, client: Duplex, head: Buffer, deps: WebSocketProxyDeps): Promise<void> {
-  const requestId = correlationIdFrom(request.headers[CORRELATION_HEADER]);
+async function handleUpgrade(request: IncomingMessage, client: Duplex, head: Buffer, deps: WebSocketProxyDeps, trace: TraceContext): Promise<void> {
+  const requestId = trace.requestId ?? trace.traceId;
   const url = new URL(request.url ?? '/', 'http://gateway.invalid');
   if (url.pathname !== notificationSocket.url) {
     refuse(client, new AppError('ROUTE_NOT_FOUND', `No WebSocket at ${url.pathname}`), requestId, url.pathname);
@@ -144,7 +146,8 @@ async function handleUpgrade(request: IncomingMessage, client: Duplex, head: Buf
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !DROPPED.has(name)) headers[name] = value;
   headers[IDENTITY_HEADER] = await signInternalIdentity(identity, deps.internalSecret);
-  headers[CORRELATION_HEADER] = requestId;
+  // The W3C trace (traceparent, x-request-id), so the instance's lines for this socket share the gateway's trace id.
+  Object.assign(headers, traceHeaders(trace));
   headers['x-forwarded-for'] = request.socket.remoteAddress ?? '';
 
   const { pool } = deps.directory.upstream('user');
@@ -175,6 +178,7 @@ async function handleUpgrade(request: IncomingMessage, client: Duplex, head: Buf
     if (result.head.length > 0) client.write(result.head);
     if (head.length > 0) result.socket.write(head);
     deps.onOpen?.();
+    deps.logger.info({ 'url.path': notificationSocket.url, 'upstream.instance': member.target.id }, 'websocket opened');
     splice(client, result.socket, () => deps.onClose?.());
     return;
   }
@@ -199,9 +203,13 @@ async function verifyOrThrow(url: URL, jwtSecret: string): Promise<Identity> {
 export function attachWebSocketProxy(server: Server, deps: WebSocketProxyDeps): void {
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    handleUpgrade(request, socket, head, deps).catch((error: unknown) => {
-      deps.logger.warn({ err: error }, 'WebSocket upgrade failed');
-      if (!socket.destroyed) refuse(socket, new AppError('INTERNAL', 'The connection could not be set up'), correlationIdFrom(request.headers[CORRELATION_HEADER]), '/notification');
+    // Fastify's hooks never see an upgrade: the trace is continued (or started) here, as createHttpApp does for requests.
+    const trace = continueTrace(request.headers[TRACEPARENT_HEADER], correlationIdFrom(request.headers[CORRELATION_HEADER]));
+    runWithTrace(trace, () => {
+      handleUpgrade(request, socket, head, deps, trace).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'WebSocket upgrade failed');
+        if (!socket.destroyed) refuse(socket, new AppError('INTERNAL', 'The connection could not be set up'), trace.requestId ?? trace.traceId, '/notification');
+      });
     });
   });
 }
