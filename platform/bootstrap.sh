@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${ETICKET_CACHE_DIR:-$HOME/.cache/e-ticket}"
 LAUNCHER="$CACHE_DIR/bin/ferretdb-launcher"
 PG_BIN="${ETICKET_PG_BIN_DIR:-/usr/lib/postgresql/15/bin}"
-PACKAGES=(postgresql-15 redis-server redis-sentinel etcd-server etcd-client patroni haproxy chromium)
+PACKAGES=(postgresql-15 redis-server redis-sentinel etcd-server etcd-client patroni haproxy chromium maven openjdk-17-jdk-headless)
 EXTERNAL_HINT="or point the platform at external servers instead: USER_DB_WRITE_URL (+ USER_DB_READ_URL), ETCD_ENDPOINTS, REDIS_CLUSTER_NODES, WAREHOUSE_DB_URL, ORDER_MONGO_URL"
 
 step() { printf '[bootstrap] %s\n' "$*"; }
@@ -27,6 +27,9 @@ fi
 [ -n "${REDIS_CLUSTER_NODES:-}" ] || { need redis-server; need redis-cli; }
 need redis-sentinel
 need chromium
+# The local search server (OpenSearch jars from Maven Central, a small Java launcher): up --with-search, test/observability.
+need mvn
+need javac
 
 stop_autostarted_services() {
   # Debian starts postgresql/redis/etcd on their default ports after install

@@ -15,7 +15,7 @@ import { StaleStore } from './stale/stale-store';
 const JWT_SECRET = 'j'.repeat(32);
 const logger = createLogger({ service: 'gateway', instance: 'test', level: 'silent' });
 
-type Mode = 'ok' | 'fail503' | 'fail500' | 'hang';
+type Mode = 'ok' | 'slow' | 'fail503' | 'fail500' | 'hang';
 
 interface Fake {
   instance: ServiceInstance;
@@ -34,6 +34,7 @@ async function fake(id: string, mode: Mode = 'ok'): Promise<Fake> {
     if (request.url === '/status') return { status: 'up' };
     state.calls += 1;
     if (state.mode === 'hang') await new Promise(() => undefined);
+    if (state.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 20));
     if (state.mode === 'fail503') return reply.status(503).type('application/problem+json').send({ code: 'UPSTREAM_UNAVAILABLE', from: id });
     if (state.mode === 'fail500') return reply.status(500).type('application/problem+json').send({ code: 'INTERNAL', from: id });
     return reply.status(request.method === 'POST' ? 201 : 200).send({ from: id, url: request.url });
@@ -68,7 +69,9 @@ afterAll(async () => {
 
 describe('balancing and failover', () => {
   it('spreads requests over the instances by least outstanding requests', async () => {
-    const [a, b] = [await fake('a'), await fake('b')];
+    // Answers that take 20 ms keep requests outstanding while the next ones are placed, whatever the machine's
+    // load: instant answers let a busy test process finish each request before it picks for the next.
+    const [a, b] = [await fake('a', 'slow'), await fake('b', 'slow')];
     const { app } = await gatewayFor([a.instance, b.instance]);
     await Promise.all(Array.from({ length: 40 }, () => app.inject({ method: 'GET', url: eventUrl() })));
     expect(a.calls + b.calls).toBe(40);
