@@ -1,4 +1,5 @@
 import { percentile, type Recorder } from './load';
+import type { CpuSample } from './cpu';
 import type { InvariantReport } from './invariants';
 
 /** One scenario's figures, as printed and written to JSON. */
@@ -18,6 +19,8 @@ export interface ScenarioResult {
   readonly queueWaitP99?: number;
   readonly abandoned?: number;
   readonly invariants?: InvariantReport;
+  /** CPU ms per confirmed order by component (order scenarios). */
+  readonly cpuPerOrder?: CpuSample;
 }
 
 export function summarise(
@@ -28,6 +31,7 @@ export function summarise(
   throughput: number,
   unit: ScenarioResult['unit'],
   invariants?: InvariantReport,
+  cpu?: CpuSample,
 ): ScenarioResult {
   const latencies = kinds.flatMap((kind) => recorder.latencies.get(kind) ?? []);
   const byStatus = (counts: Map<number, number>) => Object.fromEntries([...counts].map(([status, n]) => [String(status), n]));
@@ -44,6 +48,7 @@ export function summarise(
     ...(recorder.queueWaits.length > 0 ? { queueWaitP50: percentile(recorder.queueWaits, 50), queueWaitP99: percentile(recorder.queueWaits, 99) } : {}),
     ...(recorder.abandoned > 0 ? { abandoned: recorder.abandoned } : {}),
     ...(invariants === undefined ? {} : { invariants }),
+    ...(cpu === undefined ? {} : { cpuPerOrder: cpu }),
   };
 }
 
@@ -68,7 +73,7 @@ function invariantsOf(result: ScenarioResult): string {
 }
 
 export function table(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'offered', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'queue wait p50/p99 s', 'errors by status', 'invariants'];
+  const header = ['scenario', 'offered', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'queue wait p50/p99 s', 'errors by status', 'invariants', 'cpu ms/order gw+svc+infra+gen'];
   const rows = results.map((r) => [
     r.name,
     r.offered,
@@ -79,6 +84,7 @@ export function table(results: readonly ScenarioResult[]): string {
     r.queueWaitP50 === undefined ? '-' : `${cell(r.queueWaitP50 / 1000, 1)}/${cell((r.queueWaitP99 ?? Number.NaN) / 1000, 1)}`,
     errorsOf(r) + (r.abandoned === undefined ? '' : `; left queue ${r.abandoned}`),
     invariantsOf(r),
+    r.cpuPerOrder === undefined ? '-' : [r.cpuPerOrder.gateway, r.cpuPerOrder.services, r.cpuPerOrder.platform, r.cpuPerOrder.generator].map((ms) => cell(ms, 1)).join('+'),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

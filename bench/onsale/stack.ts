@@ -37,6 +37,16 @@ export class BenchStack {
 
   constructor(private readonly options: BenchStackOptions) {}
 
+  /** The gateway's process (the last one started). */
+  get gatewayPid(): number {
+    return this.services.at(-1)?.pid ?? -1;
+  }
+
+  /** The User and Ticket Order Service processes. */
+  get servicePids(): number[] {
+    return this.services.slice(0, -1).map((service) => service.pid);
+  }
+
   get env(): PlatformEnv {
     if (this.platform === undefined) throw new Error('the platform is not running');
     return this.platform.env;
