@@ -57,7 +57,7 @@ async function signIn(page: Page, email: string, password: string): Promise<void
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
 
 describe('buyers in the browser', () => {
-  it('register, sign in, buy two tickets, see the hold count down, pay and see the order confirmed', async () => {
+  it('register, sign in, buy two tickets, see the hold count down, pay, see the order confirmed and the notification arrive as a toast', async () => {
     const { page, errors } = await openPage();
     const email = `ui-${run}@example.test`;
     const password = 'a-browser-password-7';
@@ -99,6 +99,10 @@ describe('buyers in the browser', () => {
     await page.getByRole('heading', { name: 'Your order is confirmed' }).waitFor();
     expect(await text(page, 'order-status')).toBe('paid');
     expect(await text(page, 'payment-status')).toContain('succeeded');
+    // The notification arrives over the /notification WebSocket as a toast.
+    const toast = page.locator('[data-testid="toast"][data-kind="payment_succeeded"]');
+    await toast.first().waitFor();
+    expect(await toast.first().textContent()).toContain('Payment received');
     await screenshot(page, 'order-confirmed');
 
     await page.getByRole('link', { name: 'My tickets' }).first().click();

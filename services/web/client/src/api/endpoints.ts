@@ -1,7 +1,7 @@
 import { apiRequest } from './http';
 import type {
   ConversionView, CreateEventBody, EventPageView, EventView, HoldExpiriesView, LoginView, OrderPageView, OrderView, Page, PaymentMethod, PaymentView,
-  RevenueByDayView, RunsView, SellThroughView, Subscription, UserPageView, UserView,
+  QueuePlaceView, RevenueByDayView, RunsView, SellThroughView, Subscription, UserPageView, UserView,
 } from './types';
 
 type Token = string | undefined;
@@ -20,8 +20,10 @@ export const api = {
   getEvent: (id: string, token?: Token) => apiRequest<EventView>(`/event/${id}`, { token }),
   createEvent: (token: Token, body: CreateEventBody) => apiRequest<EventView>('/event', { method: 'POST', token, body }),
 
+  /** 201 with the order, or 202 with a place in the event's waiting room (an on-sale rush). */
   placeOrder: (token: Token, eventId: string, quantity: number, idempotencyKey: string) =>
-    apiRequest<OrderView>('/order', { method: 'POST', token, idempotencyKey, body: { event_id: eventId, quantity } }),
+    apiRequest<OrderView | QueuePlaceView>('/order', { method: 'POST', token, idempotencyKey, body: { event_id: eventId, quantity } }),
+  queuePlace: (token: Token, ticket: string) => apiRequest<QueuePlaceView>(`/queue/${ticket}`, { token }),
   listOrders: (token: Token, offset = 0) => apiRequest<OrderPageView>('/order', { token, query: { limit: 50, offset } }),
   getOrder: (token: Token, id: string) => apiRequest<OrderView>(`/order/${id}`, { token }),
   cancelOrder: (token: Token, id: string) => apiRequest<OrderView>(`/order/${id}/cancel`, { method: 'POST', token }),
@@ -44,6 +46,9 @@ export const api = {
   holdExpiries: (token: Token) => apiRequest<Page<HoldExpiriesView>>('/reports/hold-expiries', { token, query: { limit: 100 } }),
   etlRuns: (token: Token) => apiRequest<RunsView>('/reports/runs', { token, query: { limit: 10 } }),
 };
+
+/** Whether POST /order answered with a waiting-room place rather than an order. */
+export const isQueuePlace = (answer: OrderView | QueuePlaceView): answer is QueuePlaceView => 'ticket' in answer;
 
 /** The gateway's GET /status (services/gateway/src/status.ts): loosely typed, read through lib/system-status.ts. */
 export interface GatewayStatus {

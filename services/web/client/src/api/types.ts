@@ -2,6 +2,7 @@
 // with (type-only: nothing of the server ends up in the bundle).
 export type { CreateEventBody, EventPageView, EventView, LoginView, UserPageView, UserView } from '@api-contracts/user-api';
 export type { OrderPageView, OrderView, PaymentView } from '@api-contracts/order-api';
+export type { QueuePlaceView } from '@api-contracts/waiting-room-api';
 export type { ConversionView, HoldExpiriesView, RevenueByDayView, RunsView, RunView, SalesByEventView, SellThroughView } from '@api-contracts/reports-api';
 
 export type PaymentMethod = 'card' | 'paypal' | 'apple_pay' | 'google_pay' | 'bank_transfer';

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../api/endpoints';
-import type { EventView } from '../api/types';
+import { api, isQueuePlace } from '../api/endpoints';
+import type { EventView, QueuePlaceView } from '../api/types';
 import { seatsLabel } from '../components/EventCard';
 import { ErrorNotice, Loading } from '../components/feedback';
 import { SubscribeButton } from '../components/SubscribeButton';
@@ -60,6 +60,7 @@ function BuyForm({ event, available, onRefused }: { event: EventView; available:
   const [quantity, setQuantity] = useState(1);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  const [queued, setQueued] = useState<QueuePlaceView | undefined>(undefined);
   // One key per intended purchase: a retry after a lost answer or a 503 returns the same order, never a second one.
   const keyRef = useRef<string | undefined>(undefined);
 
@@ -74,9 +75,11 @@ function BuyForm({ event, available, onRefused }: { event: EventView; available:
     setBusy(true);
     setError(undefined);
     api.placeOrder(session.token, event.id, quantity, key).then(
-      (order) => {
+      (answer) => {
+        if (isQueuePlace(answer)) return waitInQueue(answer);
         keyRef.current = undefined;
-        void navigate(`/tickets/${order.id}`);
+        setQueued(undefined);
+        void navigate(`/tickets/${answer.id}`);
       },
       (failure: unknown) => {
         setBusy(false);
@@ -89,6 +92,18 @@ function BuyForm({ event, available, onRefused }: { event: EventView; available:
       },
     );
   };
+  // The waiting room (202): poll the place as told; admitted (or lapsed) means place the order again, same key.
+  function waitInQueue(place: QueuePlaceView): void {
+    setQueued(place);
+    if (place.status !== 'queued') return buy();
+    window.setTimeout(() => {
+      api.queuePlace(session?.token, place.ticket).then(waitInQueue, (failure: unknown) => {
+        setBusy(false);
+        setQueued(undefined);
+        setError(failure);
+      });
+    }, Math.max(250, place.poll_after_ms));
+  }
   return (
     <div className="buy-box">
       {available === 0 ? (
@@ -104,6 +119,11 @@ function BuyForm({ event, available, onRefused }: { event: EventView; available:
           </button>
         </form>
       )}
+      {queued?.status === 'queued' ? (
+        <p className="notice" role="status" data-testid="queue-place">
+          {`Many people are buying right now. You are number ${queued.position} in line (about ${Math.ceil(queued.estimated_wait_seconds)} s); keep this page open.`}
+        </p>
+      ) : null}
       {error === undefined ? null : <ErrorNotice error={error} onRetry={() => buy()} />}
     </div>
   );
