@@ -39,6 +39,9 @@ export interface HttpAppOptions {
  * problem+json for every error, connections drained on close and, given a
  * registry, Prometheus metrics at /metrics.
  */
+/** Longest path parameter the router matches: long enough for any id the schemas accept, so a bad id reaches validation. */
+export const MAX_PARAM_LENGTH = 500;
+
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   // Widened to Fastify's base logger type so every route and plugin sees one logger type.
   const loggerInstance: FastifyBaseLogger = options.logger;
@@ -55,7 +58,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
     ajv: { customOptions: { removeAdditional: false } },
     // Long enough for any id the schemas accept, so a bad id reaches validation and is named there.
-    routerOptions: { maxParamLength: 500 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs (bad percent-encoding, an over-long parameter)
     // would otherwise bypass the error handler and answer in Fastify's own format.
     frameworkErrors: (error, request, reply) => {

@@ -77,6 +77,15 @@ describe('the web UI behind the gateway', () => {
     expect(webSaw.length).toBe(before);
   });
 
+  it('answers an over-long id under an API segment with 400 naming the path, as without the UI, never with the UI', async () => {
+    for (const url of [`/user/${'x'.repeat(2_000)}`, `/event/${'x'.repeat(2_000)}`]) {
+      const response = await gateway.inject({ method: 'GET', url });
+      expect(response.statusCode, url.slice(0, 12)).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'path' }] });
+    }
+    expect(webSaw.some((url) => url.length > 1_000)).toBe(false);
+  });
+
   it('sends only reads to the UI: other methods on unknown paths stay 404', async () => {
     const response = await gateway.inject({ method: 'POST', url: '/operator', payload: {} });
     expect(response.statusCode).toBe(404);

@@ -1,5 +1,5 @@
 import { AppError } from '@eticket/errors';
-import { sendProblem } from '@eticket/service-kit';
+import { MAX_PARAM_LENGTH, sendProblem } from '@eticket/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { forwardedContext } from '../auth/identity-assertion';
 import { proxy, type ProxyDeps } from '../proxy/forward';
@@ -30,6 +30,22 @@ export function isApiPath(url: string, segments: ReadonlySet<string>): boolean {
 }
 
 /**
+ * The answer for an API path that reached the wildcard. The router skips a
+ * parametric route whose parameter is longer than MAX_PARAM_LENGTH and, with
+ * this wildcard registered, lands here instead of raising its own error; so
+ * that case answers as the router does without the wildcard (service-kit's
+ * frameworkErrors): 400 naming the path, not 404.
+ */
+export function apiPathProblem(method: string, url: string): AppError {
+  const path = url.split('?')[0] ?? '';
+  if (path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) {
+    const field = { field: 'path', message: 'has a parameter that is too long' };
+    return new AppError('VALIDATION_FAILED', `Invalid path: ${field.message}`, { fields: [field] });
+  }
+  return new AppError('ROUTE_NOT_FOUND', `No route for ${method} ${path}`);
+}
+
+/**
  * The browser UI (services/web) at `/`: every GET (and HEAD) that no API
  * route matched goes to an instance of the optional `web` upstream, with the
  * same balancing, breakers, deadline and retries as any other read. Fastify
@@ -48,9 +64,7 @@ export function registerWebUi(app: FastifyInstance, routes: readonly GatewayRout
     helmet: false,
     onRequest: [settings.securityHeaders, settings.rateLimit],
     handler: async (request, reply) => {
-      if (isApiPath(request.url, segments)) {
-        return sendProblem(reply, request, new AppError('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
-      }
+      if (isApiPath(request.url, segments)) return sendProblem(reply, request, apiPathProblem(request.method, request.url));
       const context = await forwardedContext(null, request.trace, request.ip, settings.internalSecret);
       return proxy(request, reply, target, context, deps);
     },
