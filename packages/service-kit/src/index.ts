@@ -4,3 +4,4 @@ export { failStartup, installGracefulShutdown, type ShutdownOptions } from './sh
 export { collectStatus, registerStatusRoutes, type DependencyCheck, type DependencyReport, type StatusReport } from './status';
 export { ProblemSchema } from './problem-schema';
 export { createMetricsRegistry, HTTP_DURATION_BUCKETS, registerHttpMetrics, type MetricsRegistryOptions } from './metrics';
+export { Periodic } from './periodic';

@@ -5,7 +5,7 @@ import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { loadDiscoveryConfig } from '@eticket/discovery';
 import type { Logger } from '@eticket/logging';
-import { createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import { createHttpApp, createMetricsRegistry, Periodic, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import type { OrderConfig } from './config';
 import { BackgroundWork, Batcher, Semaphore } from './domain/background';
 import { Coordinator } from './domain/coordinator';
@@ -29,7 +29,6 @@ import { MongoOrderRepository } from './store/order-repository';
 import { MongoPaymentRepository } from './store/payment-repository';
 import { MongoTransactionLog } from './store/transaction-log';
 import { HoldTimers } from './workers/hold-timers';
-import { Periodic } from './workers/periodic';
 
 export interface OrderService {
   readonly http: HttpApp;

@@ -4,7 +4,7 @@ import { registerIdentity } from '@eticket/auth';
 import { cacheBackendFromSettings, ServiceCaches } from '@eticket/cache';
 import { commaList } from '@eticket/config';
 import type { Logger } from '@eticket/logging';
-import { collectStatus, createHttpApp, createMetricsRegistry, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
+import { collectStatus, createHttpApp, createMetricsRegistry, Periodic, registerStatusRoutes, type DependencyCheck, type HttpApp } from '@eticket/service-kit';
 import { AvailabilityFeed } from './app/availability-feed';
 import { Directory } from './app/directory';
 import { LiveHub } from './app/live-hub';
@@ -39,7 +39,6 @@ import { PgSeatCounts } from './store/seat-counts';
 import { PgSubscriptionRepository } from './store/subscription-repository';
 import { PgUserRepository } from './store/user-repository';
 import { reminderClock } from './test-clock';
-import { Periodic } from './workers/periodic';
 
 export interface UserServiceDeps {
   readonly logger: Logger;
