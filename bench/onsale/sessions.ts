@@ -37,7 +37,7 @@ export async function buyerSession(client: Client, buyers: Buyers, buyerIndex: n
         return;
       }
       const asked = performance.now();
-      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}?wait=true`, buyer.token, undefined, undefined, { held: true, signal: AbortSignal.timeout(left) });
+      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}?wait=true`, buyer.token, undefined, undefined, { held: true, signal: AbortSignal.timeout(Math.ceil(left)) });
       if (poll.status === -1) {
         recorder.abandoned += 1;
         return;
