@@ -15,7 +15,9 @@ class FakeRedis implements TokenSource {
       this.counters.set(key, counter);
     }
     counter.n += batch;
-    setImmediate(() => callback(null, [counter.n, counter.endsAt - now]));
+    // The counter as this call left it, answered a moment later (as Redis does, whatever others do meanwhile).
+    const answer: [number, number] = [counter.n, counter.endsAt - now];
+    setImmediate(() => callback(null, answer));
   }
 }
 
