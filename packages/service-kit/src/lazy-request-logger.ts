@@ -89,5 +89,5 @@ class LazyRequestLogger {
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
   const parent = logger as FastifyBaseLogger & Partial<Pick<Logger, 'isLevelEnabled'>>;
   if (options.level !== undefined || options.serializers !== undefined || typeof parent.isLevelEnabled !== 'function') return logger.child(bindings, options);
-  return new LazyRequestLogger(parent as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger;
+  return new LazyRequestLogger(parent as unknown as Logger, bindings, options);
 }
