@@ -18,8 +18,14 @@ export async function forwardedContext(
   clientIp: string,
   internalSecret: string,
 ): Promise<ForwardedContext> {
-  const assertion = identity === null ? undefined : await signInternalIdentity(identity, internalSecret);
+  if (identity === null) return anonymousContext(trace, clientIp);
+  const assertion = await signInternalIdentity(identity, internalSecret);
   return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion };
+}
+
+/** The context of an anonymous request: nothing to sign, so no promise to wait for. */
+export function anonymousContext(trace: TraceContext, clientIp: string): ForwardedContext {
+  return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion: undefined };
 }
 
 /**
