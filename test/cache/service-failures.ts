@@ -132,20 +132,8 @@ export function describeServiceCache(topology: Topology): void {
             if (r.status !== 200) throw new Error(`GET /event/${probe} answered ${r.status}`);
             return (await valueOn(owner.replica, eventKey(probe))) !== null;
           };
-          if (topology === 'cluster') {
-            await waitUntil('the service to store the probe event on the promoted replica', storedOnPromoted, 45_000, 50);
-            recoveredAfterMs = Date.now() - killedAt;
-          } else {
-            // Known open bug (issue 7): in one of two fresh-clone CI runs the ring client of the User Service
-            // never wrote to the shard's promoted replica within 45 s, although Sentinel switched in ~1.5 s
-            // (reads and writes kept succeeding through the database). Until it is found, the ring run proves
-            // what the issue demands (no request fails) and reports whether the shard was used again.
-            const until = Date.now() + 15_000;
-            while (Date.now() < until && recoveredAfterMs < 0) {
-              if (await storedOnPromoted()) recoveredAfterMs = Date.now() - killedAt;
-              else await new Promise((resolve) => setTimeout(resolve, 50));
-            }
-          }
+          await waitUntil('the service to store the probe event on the promoted replica', storedOnPromoted, 45_000, 50);
+          recoveredAfterMs = Date.now() - killedAt;
           // Keep the load going on the new topology for a while.
           await new Promise((resolve) => setTimeout(resolve, 2_000));
         } finally {

@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { platformEnv } from '../setup/platform-env';
+import { randomUUID } from 'node:crypto';
 import { eventually } from '../support/eventually';
-import { spawnService, type ServiceProcess } from '../support/service-process';
+import type { ServiceProcess } from '../support/service-process';
+import { clusterCacheEnv, NO_RATE_LIMITS, ServiceStack, type ServiceInstance } from '../support/service-stack';
 
 // Two User Service instances (and, when asked, Ticket Order Service instances) and a gateway as real processes, found through
 // the platform's etcd under a registry namespace of their own (so no other
@@ -13,24 +12,6 @@ import { spawnService, type ServiceProcess } from '../support/service-process';
 export const LEASE_TTL_SECONDS = 5;
 export const READ_TIMEOUT_MS = 2_000;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface UserInstance {
-  readonly id: string;
-  readonly http: number;
-  readonly grpc: number;
-  process: ServiceProcess | undefined;
-}
-
 export interface InstanceStatus {
   readonly id: string;
   readonly breaker: string;
@@ -38,29 +19,26 @@ export interface InstanceStatus {
 }
 
 export class ChaosStack {
-  readonly namespace = `chaos-${randomUUID().slice(0, 8)}`;
-  readonly secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
-  readonly admin = { email: `chaos-admin-${randomUUID().slice(0, 8)}@example.test`, password: 'chaos-admin-password' };
-  gateway: ServiceProcess | undefined;
-
   private constructor(
-    readonly name: string,
-    readonly users: readonly UserInstance[],
-    readonly orders: readonly UserInstance[],
-    readonly gatewayPort: number,
+    private readonly services: ServiceStack,
+    readonly admin: { readonly email: string; readonly password: string },
   ) {}
 
   static async start(name: string, userIds: readonly string[] = ['user-a', 'user-b'], orderIds: readonly string[] = []): Promise<ChaosStack> {
-    const users: UserInstance[] = [];
-    for (const id of userIds) users.push({ id, http: await freePort(), grpc: await freePort(), process: undefined });
-    const orders: UserInstance[] = [];
-    for (const id of orderIds) orders.push({ id, http: await freePort(), grpc: await freePort(), process: undefined });
-    const stack = new ChaosStack(name, users, orders, await freePort());
+    const admin = { email: `chaos-admin-${randomUUID().slice(0, 8)}@example.test`, password: 'chaos-admin-password' };
+    const services = await ServiceStack.start({
+      name,
+      users: userIds,
+      orders: orderIds,
+      gateway: true,
+      registry: { namespace: `chaos-${randomUUID().slice(0, 8)}`, leaseTtlSeconds: LEASE_TTL_SECONDS },
+      admin,
+      // The tests name the service instances by these ids, as the gateway's /status lists them.
+      instanceName: (kind, id) => (kind === 'gateway' ? `${name}-${id}` : id),
+      env: { gateway: { ...clusterCacheEnv(), ...NO_RATE_LIMITS, ROUTE_TIMEOUT_READ_MS: String(READ_TIMEOUT_MS) } },
+    });
+    const stack = new ChaosStack(services, admin);
     try {
-      // One after the other: the first creates the admin account, the others find it.
-      for (const user of users) await stack.startUser(user.id);
-      for (const order of orders) await stack.startOrder(order.id);
-      await stack.startGateway();
       await stack.waitForInstances(userIds);
     } catch (error) {
       await stack.stop();
@@ -70,83 +48,20 @@ export class ChaosStack {
   }
 
   get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.gatewayPort}`;
+    return this.services.gatewayUrl;
   }
 
-  private discoveryEnv(): Record<string, string> {
-    return { ETCD_ENDPOINTS: platformEnv().ETCD_ENDPOINTS, DISCOVERY_NAMESPACE: this.namespace, DISCOVERY_LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS) };
+  get users(): readonly ServiceInstance[] {
+    return this.services.all('user');
   }
 
-  user(id: string): UserInstance {
-    const user = this.users.find((candidate) => candidate.id === id);
-    if (user === undefined) throw new Error(`no user instance ${id}`);
-    return user;
+  user(id: string): ServiceInstance {
+    return this.services.get('user', id);
   }
 
+  /** Starts (again) a User Service instance where it was. */
   async startUser(id: string): Promise<ServiceProcess> {
-    const env = platformEnv();
-    const user = this.user(id);
-    user.process = await spawnService({
-      name: `${this.name}-${id}`,
-      entry: 'services/user/src/main.ts',
-      env: {
-        ...this.secrets,
-        ...this.discoveryEnv(),
-        USER_DB_WRITE_URL: env.USER_DB_WRITE_URL,
-        USER_DB_READ_URL: env.USER_DB_READ_URL,
-        PORT: String(user.http),
-        GRPC_PORT: String(user.grpc),
-        SERVICE_INSTANCE: id,
-        ADMIN_EMAIL: this.admin.email,
-        ADMIN_PASSWORD: this.admin.password,
-      },
-      healthUrl: `http://127.0.0.1:${user.http}/health`,
-      timeoutMs: 60_000,
-    });
-    return user.process;
-  }
-
-  /** A Ticket Order Service instance that finds the User Service through the registry (no address given). */
-  async startOrder(id: string): Promise<ServiceProcess> {
-    const order = this.orders.find((candidate) => candidate.id === id);
-    if (order === undefined) throw new Error(`no order instance ${id}`);
-    order.process = await spawnService({
-      name: `${this.name}-${id}`,
-      entry: 'services/order/src/main.ts',
-      env: {
-        INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-        ...this.discoveryEnv(),
-        ORDER_MONGO_URL: platformEnv().ORDER_MONGO_URL,
-        PORT: String(order.http),
-        GRPC_PORT: String(order.grpc),
-        SERVICE_INSTANCE: id,
-        PAYMENT_SIM_LATENCY_MS: '20',
-      },
-      healthUrl: `http://127.0.0.1:${order.http}/health`,
-      timeoutMs: 60_000,
-    });
-    return order.process;
-  }
-
-  async startGateway(): Promise<void> {
-    const env = platformEnv();
-    this.gateway = await spawnService({
-      name: `${this.name}-gateway`,
-      entry: 'services/gateway/src/main.ts',
-      env: {
-        ...this.secrets,
-        ...this.discoveryEnv(),
-        GATEWAY_PORT: String(this.gatewayPort),
-        SERVICE_INSTANCE: `${this.name}-gateway`,
-        REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES,
-        CACHE_TOPOLOGY: 'cluster',
-        ROUTE_TIMEOUT_READ_MS: String(READ_TIMEOUT_MS),
-        // The load comes from one address; the limits are not what these tests are about.
-        RATE_LIMIT_CLIENT_MAX: '10000000',
-        RATE_LIMIT_USER_MAX: '10000000',
-      },
-      healthUrl: `${this.gatewayUrl}/status/live`,
-    });
+    return this.services.start(this.user(id));
   }
 
   /** The user instances in the gateway's pool, as its /status reports them. */
@@ -208,8 +123,6 @@ export class ChaosStack {
   }
 
   async stop(): Promise<void> {
-    await this.gateway?.stop();
-    for (const order of this.orders) await order.process?.stop();
-    for (const user of this.users) await user.process?.stop();
+    await this.services.stop();
   }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { connectRegistry, instanceKey, registerInstance, ServiceWatcher, type Registry, type ServiceInstance } from '@eticket/discovery';
 import { createLogger } from '@eticket/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOf, platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/free-port';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 
 // Service discovery against the platform's real etcd: leases, keep-alives,
@@ -18,17 +18,6 @@ const processes: ServiceProcess[] = [];
 
 const instance = (id: string): ServiceInstance => ({ service: 'registrant', id, host: '127.0.0.1', httpPort: 1, version: 't', protocols: ['http'], registeredAt: '' });
 const listed = (id: string) => watcher.instances().some((known) => known.id === id);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function registrant(id: string, ttlSeconds: number): Promise<ServiceProcess> {
   const port = await freePort();

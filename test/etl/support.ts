@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createLogger, type Logger } from '@eticket/logging';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
@@ -8,6 +7,7 @@ import { migrate as migrateWarehouse } from '../../services/etl/src/store/migrat
 import { migrate as migrateUserDb } from '../../services/user/src/store/migrate';
 import { platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/free-port';
 
 // The ETL against the platform's real databases: the User Service's Patroni
 // cluster (written on the primary, read by the ETL through HAProxy's standby
@@ -125,16 +125,7 @@ export async function replicatedWhere(h: Harness, sql: string, values: unknown[]
 }
 
 /** A port nobody listens on: a source there is "down" (connection refused at once). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** A digest of every row of every warehouse data table (staging and dw), to show that a run changed nothing. */
 export async function warehouseChecksums(h: Harness): Promise<Record<string, string>> {

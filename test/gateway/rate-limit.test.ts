@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { issueAccessToken } from '@eticket/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../chaos/stack';
+import { freePort } from '../support/free-port';
 import { platformEnv } from '../setup/platform-env';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 

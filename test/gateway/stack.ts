@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { spawnService, type ServiceProcess } from '../support/service-process';
-import { platformEnv } from '../setup/platform-env';
+import { freePort } from '../support/free-port';
+import { newSecrets, ServiceStack } from '../support/service-stack';
 import { uniqueEmail } from '../user/support';
 
 // The User Service and the gateway as real processes, as `npm start` runs
@@ -19,68 +17,28 @@ export interface Stack {
 
 export const BODY_LIMIT = 16_384;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export async function startStack(name: string): Promise<Stack> {
-  const env = platformEnv();
-  const [userPort, grpcPort, gatewayPort, orderPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
+  const secrets = newSecrets();
   const admin = { email: uniqueEmail('admin'), password: 'admin-e2e-password' };
   const limit = { BODY_LIMIT_BYTES: String(BODY_LIMIT) };
-  const userUrl = `http://127.0.0.1:${userPort}`;
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const user: ServiceProcess = await spawnService({
-    name: `${name}-user`,
-    entry: 'services/user/src/main.ts',
+  const services = await ServiceStack.start({
+    name,
+    users: ['user'],
+    gateway: true,
+    secrets,
+    admin,
     env: {
-      ...secrets,
-      ...limit,
-      USER_DB_WRITE_URL: env.USER_DB_WRITE_URL,
-      USER_DB_READ_URL: env.USER_DB_READ_URL,
-      PORT: String(userPort),
-      GRPC_PORT: String(grpcPort),
-      SERVICE_INSTANCE: `${name}-user`,
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
+      all: limit,
+      // Nothing listens there: the order service is not part of this stack.
+      gateway: { ORDER_SERVICE_HTTP_URL: `http://127.0.0.1:${await freePort()}` },
     },
-    healthUrl: `${userUrl}/status`,
-    timeoutMs: 60_000,
   });
-  let gateway: ServiceProcess;
-  try {
-    gateway = await spawnService({
-      name: `${name}-gateway`,
-      entry: 'services/gateway/src/main.ts',
-      env: {
-        ...secrets,
-        ...limit,
-        GATEWAY_PORT: String(gatewayPort),
-        USER_SERVICE_HTTP_URL: userUrl,
-        // Nothing listens there: the order service is not part of this stack.
-        ORDER_SERVICE_HTTP_URL: `http://127.0.0.1:${orderPort}`,
-        SERVICE_INSTANCE: `${name}-gateway`,
-      },
-      healthUrl: `${gatewayUrl}/status`,
-    });
-  } catch (error) {
-    await user.stop();
-    throw error;
-  }
   return {
-    gatewayUrl,
-    userUrl,
+    gatewayUrl: services.gatewayUrl,
+    userUrl: services.get('user').url,
     jwtSecret: secrets.JWT_SECRET,
     admin,
-    stop: async () => [await gateway.stop(), await user.stop()],
+    stop: () => services.stop(),
   };
 }
 

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { issueAccessToken } from '@eticket/auth';
@@ -12,7 +11,8 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
-import { spawnService, type ServiceProcess } from '../support/service-process';
+import type { ServiceProcess } from '../support/service-process';
+import { clusterCacheEnv, newSecrets, NO_RATE_LIMITS, ServiceStack, type ServiceInstance } from '../support/service-stack';
 
 // Two User Service instances, one Ticket Order Service instance and a
 // gateway as real processes, found through the platform's etcd under a
@@ -21,24 +21,6 @@ import { spawnService, type ServiceProcess } from '../support/service-process';
 // instance can be killed and started again where it was.
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Instance {
-  readonly id: string;
-  readonly http: number;
-  readonly grpc: number;
-  process: ServiceProcess | undefined;
-}
 
 export interface Frame {
   readonly type: string;
@@ -105,22 +87,19 @@ export interface StackOptions {
   readonly orderEnv?: Record<string, string>;
 }
 
+const USER_IDS = ['user-a', 'user-b'];
+
 export class NotificationStack {
   readonly namespace = `notif-${randomUUID().slice(0, 8)}`;
-  readonly secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
+  readonly secrets = newSecrets();
   readonly admin = { email: `notif-admin-${randomUUID().slice(0, 8)}@example.test`, password: 'notification-admin-password' };
   /** "Now" for the reminder scheduler of every User Service instance (TEST_CLOCK_FILE). */
   readonly clockFile: string;
   readonly db: pg.Pool;
-  gateway: ServiceProcess | undefined;
+  private services: ServiceStack | undefined;
   private readonly grpcClients = new Map<string, NotificationsClient>();
 
-  private constructor(
-    readonly options: StackOptions,
-    readonly users: readonly Instance[],
-    readonly order: Instance,
-    readonly gatewayPort: number,
-  ) {
+  private constructor(readonly options: StackOptions) {
     const dir = `${REPO_ROOT}.data/test-clock`;
     mkdirSync(dir, { recursive: true });
     this.clockFile = `${dir}/${this.namespace}`;
@@ -130,15 +109,38 @@ export class NotificationStack {
   }
 
   static async start(options: StackOptions): Promise<NotificationStack> {
-    const users: Instance[] = [];
-    for (const id of ['user-a', 'user-b']) users.push({ id, http: await freePort(), grpc: await freePort(), process: undefined });
-    const order: Instance = { id: 'order-1', http: await freePort(), grpc: await freePort(), process: undefined };
-    const stack = new NotificationStack(options, users, order, await freePort());
+    const stack = new NotificationStack(options);
     try {
-      for (const user of users) await stack.startUser(user.id);
-      await stack.startOrder();
-      await stack.startGateway();
-      await stack.waitForInstances(['user-a', 'user-b']);
+      stack.services = await ServiceStack.start({
+        name: options.name,
+        users: USER_IDS,
+        orders: ['order-1'],
+        gateway: true,
+        registry: { namespace: stack.namespace, leaseTtlSeconds: 5 },
+        secrets: stack.secrets,
+        admin: stack.admin,
+        instanceName: (kind, id) => (kind === 'user' ? id : kind === 'order' ? `${stack.namespace}-${id}` : `${options.name}-${id}`),
+        env: {
+          user: {
+            ...clusterCacheEnv(),
+            TEST_CLOCK_FILE: stack.clockFile,
+            REMINDER_SCAN_INTERVAL_MS: '300',
+            // Request lines are logged at info: the redaction test reads them.
+            LOG_LEVEL: 'info',
+            ...options.userEnv,
+          },
+          order: { ...options.orderEnv },
+          gateway: {
+            ...clusterCacheEnv(),
+            ...NO_RATE_LIMITS,
+            ROUTE_TIMEOUT_WRITE_MS: '30000',
+            // Orders straight through: the on-sale waiting room is not what these tests are about.
+            WAITING_ROOM_ENABLED: 'false',
+            LOG_LEVEL: 'info',
+          },
+        },
+      });
+      await stack.waitForInstances(USER_IDS);
     } catch (error) {
       await stack.stop();
       throw error;
@@ -146,20 +148,25 @@ export class NotificationStack {
     return stack;
   }
 
+  private get running(): ServiceStack {
+    if (this.services === undefined) throw new Error('the notification stack is not running');
+    return this.services;
+  }
+
   get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.gatewayPort}`;
+    return this.running.gatewayUrl;
   }
 
   get gatewayWs(): string {
-    return `ws://127.0.0.1:${this.gatewayPort}/notification`;
+    return `${this.gatewayUrl.replace('http:', 'ws:')}/notification`;
   }
 
   userWs(id: string): string {
-    return `ws://127.0.0.1:${this.user(id).http}/notification`;
+    return `${this.userUrl(id).replace('http:', 'ws:')}/notification`;
   }
 
   userUrl(id: string): string {
-    return `http://127.0.0.1:${this.user(id).http}`;
+    return this.user(id).url;
   }
 
   logFile(component: string): string {
@@ -170,86 +177,13 @@ export class NotificationStack {
     return readFileSync(this.logFile(component), 'utf8');
   }
 
-  private discoveryEnv(): Record<string, string> {
-    return { ETCD_ENDPOINTS: platformEnv().ETCD_ENDPOINTS, DISCOVERY_NAMESPACE: this.namespace, DISCOVERY_LEASE_TTL_SECONDS: '5' };
+  user(id: string): ServiceInstance {
+    return this.running.get('user', id);
   }
 
-  user(id: string): Instance {
-    const user = this.users.find((candidate) => candidate.id === id);
-    if (user === undefined) throw new Error(`no user instance ${id}`);
-    return user;
-  }
-
+  /** Starts (again) a User Service instance where it was. */
   async startUser(id: string): Promise<ServiceProcess> {
-    const env = platformEnv();
-    const user = this.user(id);
-    user.process = await spawnService({
-      name: `${this.options.name}-${id}`,
-      entry: 'services/user/src/main.ts',
-      env: {
-        ...this.secrets,
-        ...this.discoveryEnv(),
-        USER_DB_WRITE_URL: env.USER_DB_WRITE_URL,
-        USER_DB_READ_URL: env.USER_DB_READ_URL,
-        CACHE_TOPOLOGY: 'cluster',
-        REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES,
-        PORT: String(user.http),
-        GRPC_PORT: String(user.grpc),
-        SERVICE_INSTANCE: id,
-        ADMIN_EMAIL: this.admin.email,
-        ADMIN_PASSWORD: this.admin.password,
-        TEST_CLOCK_FILE: this.clockFile,
-        REMINDER_SCAN_INTERVAL_MS: '300',
-        // Request lines are logged at info: the redaction test reads them.
-        LOG_LEVEL: 'info',
-        ...this.options.userEnv,
-      },
-      healthUrl: `http://127.0.0.1:${user.http}/health`,
-      timeoutMs: 60_000,
-    });
-    return user.process;
-  }
-
-  async startOrder(): Promise<void> {
-    this.order.process = await spawnService({
-      name: `${this.options.name}-${this.order.id}`,
-      entry: 'services/order/src/main.ts',
-      env: {
-        INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-        ...this.discoveryEnv(),
-        ORDER_MONGO_URL: platformEnv().ORDER_MONGO_URL,
-        PORT: String(this.order.http),
-        GRPC_PORT: String(this.order.grpc),
-        SERVICE_INSTANCE: `${this.namespace}-${this.order.id}`,
-        PAYMENT_SIM_LATENCY_MS: '20',
-        ...this.options.orderEnv,
-      },
-      healthUrl: `http://127.0.0.1:${this.order.http}/health`,
-      timeoutMs: 60_000,
-    });
-  }
-
-  async startGateway(): Promise<void> {
-    const env = platformEnv();
-    this.gateway = await spawnService({
-      name: `${this.options.name}-gateway`,
-      entry: 'services/gateway/src/main.ts',
-      env: {
-        ...this.secrets,
-        ...this.discoveryEnv(),
-        GATEWAY_PORT: String(this.gatewayPort),
-        SERVICE_INSTANCE: `${this.options.name}-gateway`,
-        REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES,
-        CACHE_TOPOLOGY: 'cluster',
-        RATE_LIMIT_CLIENT_MAX: '10000000',
-        RATE_LIMIT_USER_MAX: '10000000',
-        ROUTE_TIMEOUT_WRITE_MS: '30000',
-        // Orders straight through: the on-sale waiting room is not what these tests are about.
-        WAITING_ROOM_ENABLED: 'false',
-        LOG_LEVEL: 'info',
-      },
-      healthUrl: `${this.gatewayUrl}/status/live`,
-    });
+    return this.running.start(this.user(id));
   }
 
   /** Waits until the gateway lists every user instance with a closed breaker (reads meanwhile, as live traffic would). */
@@ -334,9 +268,7 @@ export class NotificationStack {
 
   async stop(): Promise<void> {
     for (const client of this.grpcClients.values()) client.close();
-    await this.gateway?.stop();
-    await this.order.process?.stop();
-    for (const user of this.users) await user.process?.stop();
+    await this.services?.stop();
     await this.db.end();
   }
 }

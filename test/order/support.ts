@@ -1,12 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { issueAccessToken, signInternalIdentity, type Identity } from '@eticket/auth';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { orderStatus, type OrderRecord } from '../../services/order/src/domain/order';
 import { MongoOrderRepository } from '../../services/order/src/store/order-repository';
 import { platformEnv } from '../setup/platform-env';
-import { spawnService, type ServiceProcess } from '../support/service-process';
+import { eventually as pollUntil } from '../support/eventually';
+import type { ServiceProcess } from '../support/service-process';
+import { newSecrets, ServiceStack, type Env, type ServiceInstance } from '../support/service-stack';
 
 // The Ticket Order Service, the User Service and (when asked) the gateway as
 // real processes against the real platform, on ports fixed for the life of a
@@ -15,24 +16,8 @@ import { spawnService, type ServiceProcess } from '../support/service-process';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-export type Env = Record<string, string>;
-
-interface OrderInstance {
-  readonly http: number;
-  readonly grpc: number;
-  process: ServiceProcess | undefined;
-}
+export { freePort } from '../support/free-port';
+export type { Env } from '../support/service-stack';
 
 export interface StackOptions {
   readonly name: string;
@@ -44,12 +29,11 @@ export interface StackOptions {
 }
 
 export class OrderStack {
-  readonly secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
+  readonly secrets = newSecrets();
   readonly db: pg.Pool;
   readonly mongo: MongoClient;
   readonly repository: MongoOrderRepository;
-  user: ServiceProcess | undefined;
-  gateway: ServiceProcess | undefined;
+  private services: ServiceStack | undefined;
 
   /**
    * Each stack gets an order database of its own, so one test file's orders
@@ -58,12 +42,7 @@ export class OrderStack {
    */
   readonly mongoUrl: string;
 
-  private constructor(
-    readonly options: StackOptions,
-    readonly userPorts: { http: number; grpc: number },
-    readonly orderInstances: OrderInstance[],
-    readonly gatewayPort: number,
-  ) {
+  private constructor(readonly options: StackOptions) {
     const env = platformEnv();
     this.db = new pg.Pool({ connectionString: env.USER_DB_WRITE_URL, max: 4 });
     this.db.on('error', () => undefined);
@@ -75,15 +54,37 @@ export class OrderStack {
   }
 
   static async start(options: StackOptions): Promise<OrderStack> {
-    const userPorts = { http: await freePort(), grpc: await freePort() };
-    const orders: OrderInstance[] = [];
-    for (let i = 0; i < (options.orders ?? 1); i += 1) orders.push({ http: await freePort(), grpc: await freePort(), process: undefined });
-    const stack = new OrderStack(options, userPorts, orders, await freePort());
+    const stack = new OrderStack(options);
     await stack.mongo.connect();
     try {
-      await stack.startUser();
-      for (let i = 0; i < orders.length; i += 1) await stack.startOrder(i);
-      if (options.gateway === true) await stack.startGateway();
+      // Wired by address: the order instances call the User Service over gRPC, it calls the first of them back for 2PC decisions.
+      stack.services = await ServiceStack.start({
+        name: options.name,
+        users: ['user'],
+        orders: Array.from({ length: options.orders ?? 1 }, (_, i) => `order-${i}`),
+        gateway: options.gateway === true,
+        secrets: stack.secrets,
+        env: {
+          user: {
+            USER_DB_READ_URL: platformEnv().USER_DB_WRITE_URL,
+            RESERVATION_PREPARED_MAX_AGE_MS: '2000',
+            RESERVATION_SWEEP_INTERVAL_MS: '500',
+            ...options.userEnv,
+          },
+          order: { ORDER_MONGO_URL: stack.mongoUrl, ...options.orderEnv },
+          gateway: {
+            // A rush of 1,000 orders from one test process: the gateway's protections (deadlines sized
+            // for a quiet machine, per-user and per-address rate limits) are not what these tests measure.
+            ROUTE_TIMEOUT_WRITE_MS: '60000',
+            ROUTE_TIMEOUT_READ_MS: '30000',
+            RATE_LIMIT_CLIENT_MAX: '1000000',
+            RATE_LIMIT_USER_MAX: '1000000',
+            UPSTREAM_CONNECTIONS: '256',
+            // The rushes here test the two-phase commit, not admission: no waiting room (it would answer 202s).
+            WAITING_ROOM_ENABLED: 'false',
+          },
+        },
+      });
     } catch (error) {
       await stack.stop();
       throw error;
@@ -91,98 +92,44 @@ export class OrderStack {
     return stack;
   }
 
+  private get running(): ServiceStack {
+    if (this.services === undefined) throw new Error(`the order stack ${this.options.name} is not running`);
+    return this.services;
+  }
+
   get userUrl(): string {
-    return `http://127.0.0.1:${this.userPorts.http}`;
+    return this.running.get('user').url;
   }
 
   orderUrl(i = 0): string {
-    return `http://127.0.0.1:${this.instance(i).http}`;
+    return this.instance(i).url;
   }
 
   get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.gatewayPort}`;
+    return this.running.gatewayUrl;
   }
 
-  private instance(i: number): OrderInstance {
-    const instance = this.orderInstances[i];
-    if (instance === undefined) throw new Error(`no order instance ${i}`);
-    return instance;
+  /** The User Service's process. */
+  get user(): ServiceProcess | undefined {
+    return this.services?.get('user').process;
+  }
+
+  private instance(i: number): ServiceInstance {
+    return this.running.get('order', `order-${i}`);
   }
 
   /** (Re)starts the User Service; `env` adds to or overrides the stack's own. */
   async startUser(env: Env = {}): Promise<ServiceProcess> {
-    const platform = platformEnv();
-    this.user = await spawnService({
-      name: `${this.options.name}-user`,
-      entry: 'services/user/src/main.ts',
-      env: {
-        ...this.secrets,
-        USER_DB_WRITE_URL: platform.USER_DB_WRITE_URL,
-        USER_DB_READ_URL: platform.USER_DB_WRITE_URL,
-        PORT: String(this.userPorts.http),
-        GRPC_PORT: String(this.userPorts.grpc),
-        SERVICE_INSTANCE: `${this.options.name}-user`,
-        ORDER_SERVICE_GRPC_ADDR: `127.0.0.1:${this.instance(0).grpc}`,
-        RESERVATION_PREPARED_MAX_AGE_MS: '2000',
-        RESERVATION_SWEEP_INTERVAL_MS: '500',
-        ...this.options.userEnv,
-        ...env,
-      },
-      healthUrl: `${this.userUrl}/status`,
-      timeoutMs: 60_000,
-    });
-    return this.user;
+    return this.running.start(this.running.get('user'), env);
   }
 
   /** (Re)starts order instance `i` on its ports. */
   async startOrder(i = 0, env: Env = {}): Promise<ServiceProcess> {
-    const instance = this.instance(i);
-    instance.process = await spawnService({
-      name: `${this.options.name}-order-${i}`,
-      entry: 'services/order/src/main.ts',
-      env: {
-        INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-        ORDER_MONGO_URL: this.mongoUrl,
-        USER_SERVICE_GRPC_ADDR: `127.0.0.1:${this.userPorts.grpc}`,
-        PORT: String(instance.http),
-        GRPC_PORT: String(instance.grpc),
-        SERVICE_INSTANCE: `${this.options.name}-order-${i}`,
-        PAYMENT_SIM_LATENCY_MS: '20',
-        ...this.options.orderEnv,
-        ...env,
-      },
-      healthUrl: `${this.orderUrl(i)}/health`,
-      timeoutMs: 60_000,
-    });
-    return instance.process;
+    return this.running.start(this.instance(i), env);
   }
 
   orderProcess(i = 0): ServiceProcess | undefined {
     return this.instance(i).process;
-  }
-
-  async startGateway(): Promise<void> {
-    this.gateway = await spawnService({
-      name: `${this.options.name}-gateway`,
-      entry: 'services/gateway/src/main.ts',
-      env: {
-        ...this.secrets,
-        GATEWAY_PORT: String(this.gatewayPort),
-        USER_SERVICE_HTTP_URL: this.userUrl,
-        ORDER_SERVICE_HTTP_URL: this.orderUrl(0),
-        SERVICE_INSTANCE: `${this.options.name}-gateway`,
-        // A rush of 1,000 orders from one test process: the gateway's protections (deadlines sized
-        // for a quiet machine, per-user and per-address rate limits) are not what these tests measure.
-        ROUTE_TIMEOUT_WRITE_MS: '60000',
-        ROUTE_TIMEOUT_READ_MS: '30000',
-        RATE_LIMIT_CLIENT_MAX: '1000000',
-        RATE_LIMIT_USER_MAX: '1000000',
-        UPSTREAM_CONNECTIONS: '256',
-        // The rushes here test the two-phase commit, not admission: no waiting room (it would answer 202s).
-        WAITING_ROOM_ENABLED: 'false',
-      },
-      healthUrl: `${this.gatewayUrl}/status/live`,
-    });
   }
 
   /** Headers that make a direct request come from `identity`, as the gateway vouches for callers. */
@@ -304,9 +251,7 @@ export class OrderStack {
   }
 
   async stop(): Promise<void> {
-    await this.gateway?.stop();
-    for (const instance of this.orderInstances) await instance.process?.stop();
-    await this.user?.stop();
+    await this.services?.stop();
     await this.mongo.db().dropDatabase().catch(() => undefined);
     await this.mongo.close();
     await this.db.end();
@@ -351,20 +296,9 @@ export async function exited(process: ServiceProcess, timeoutMs = 15_000): Promi
   }
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls `check` every 200 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  return pollUntil(what, check, timeoutMs, 200);
 }
 
 /** Waits until the invariants hold (recovery is asynchronous) and returns the final report. */

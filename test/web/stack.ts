@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
-import { spawnService, type ServiceProcess } from '../support/service-process';
+import { clusterCacheEnv, NO_RATE_LIMITS, ServiceStack, type ServiceKind } from '../support/service-stack';
 
 // Everything the browser UI needs, as `npm start` runs it: the User Service,
 // the Ticket Order Service, the ETL service, the web service and the gateway
@@ -11,45 +10,39 @@ import { spawnService, type ServiceProcess } from '../support/service-process';
 // Redis Cluster. Ports stay fixed for the stack's life so an instance can be
 // stopped and started again where it was.
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-export interface Ports {
-  readonly userHttp: number;
-  readonly userGrpc: number;
-  readonly orderHttp: number;
-  readonly orderGrpc: number;
-  readonly etl: number;
-  readonly web: number;
-  readonly gateway: number;
-}
+/** SERVICE_INSTANCE of each service: the operator page the tests read lists them. */
+const INSTANCE_NAMES: Readonly<Record<ServiceKind, string>> = { user: 'web-user-1', order: 'web-order-1', etl: 'web-etl-1', web: 'web-ui-1', gateway: 'web-gateway' };
 
 export class WebStack {
   readonly namespace = `web-${randomUUID().slice(0, 8)}`;
-  readonly secrets = { JWT_SECRET: randomBytes(32).toString('hex'), INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
   readonly admin = { email: `web-admin-${randomUUID().slice(0, 8)}@example.test`, password: 'web-admin-password' };
-  private readonly processes = new Map<string, ServiceProcess>();
+  private services: ServiceStack | undefined;
 
-  private constructor(readonly ports: Ports) {}
+  private constructor() {}
 
   static async start(): Promise<WebStack> {
-    const ports: Ports = {
-      userHttp: await freePort(), userGrpc: await freePort(), orderHttp: await freePort(), orderGrpc: await freePort(),
-      etl: await freePort(), web: await freePort(), gateway: await freePort(),
-    };
-    const stack = new WebStack(ports);
+    const stack = new WebStack();
     try {
       // The User Service first (it creates the admin), then the rest side by side.
-      await stack.startUser();
-      await Promise.all([stack.startOrder(), stack.startEtl(), stack.startWeb(), stack.startGateway()]);
+      stack.services = await ServiceStack.start({
+        name: 'web-test',
+        users: ['user'],
+        orders: ['order'],
+        etl: true,
+        web: true,
+        gateway: true,
+        concurrent: true,
+        registry: { namespace: stack.namespace },
+        admin: stack.admin,
+        instanceName: (kind) => INSTANCE_NAMES[kind],
+        env: {
+          user: { PATRONI_REST_URLS: platformEnv().PATRONI_REST_URLS },
+          // Every 5 seconds (croner's optional seconds field), so the reports soon show this test's sales.
+          etl: { ETL_CRON: '*/5 * * * * *' },
+          // One browser from one address makes every request; the limits are not what these tests are about.
+          gateway: { ...clusterCacheEnv(), ...NO_RATE_LIMITS },
+        },
+      });
       await stack.waitForUpstreams(['user', 'order', 'etl', 'web']);
     } catch (error) {
       await stack.stop();
@@ -58,80 +51,25 @@ export class WebStack {
     return stack;
   }
 
+  private get running(): ServiceStack {
+    if (this.services === undefined) throw new Error('the web stack is not running');
+    return this.services;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.ports.gateway}`;
+    return this.running.gatewayUrl;
   }
 
-  private discovery(): Record<string, string> {
-    return { ETCD_ENDPOINTS: platformEnv().ETCD_ENDPOINTS, DISCOVERY_NAMESPACE: this.namespace };
-  }
-
-  private async spawn(name: string, entry: string, env: Record<string, string>, healthUrl: string): Promise<void> {
-    this.processes.set(name, await spawnService({ name: `web-test-${name}`, entry, env: { ...this.discovery(), ...env }, healthUrl, timeoutMs: 60_000 }));
-  }
-
-  async startUser(): Promise<void> {
-    const env = platformEnv();
-    await this.spawn('user', 'services/user/src/main.ts', {
-      ...this.secrets,
-      USER_DB_WRITE_URL: env.USER_DB_WRITE_URL,
-      USER_DB_READ_URL: env.USER_DB_READ_URL,
-      PATRONI_REST_URLS: env.PATRONI_REST_URLS,
-      PORT: String(this.ports.userHttp),
-      GRPC_PORT: String(this.ports.userGrpc),
-      SERVICE_INSTANCE: 'web-user-1',
-      ADMIN_EMAIL: this.admin.email,
-      ADMIN_PASSWORD: this.admin.password,
-    }, `http://127.0.0.1:${this.ports.userHttp}/health`);
-  }
-
+  /** Starts (again) the Ticket Order Service where it was. */
   async startOrder(): Promise<void> {
-    await this.spawn('order', 'services/order/src/main.ts', {
-      INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-      ORDER_MONGO_URL: platformEnv().ORDER_MONGO_URL,
-      PORT: String(this.ports.orderHttp),
-      GRPC_PORT: String(this.ports.orderGrpc),
-      SERVICE_INSTANCE: 'web-order-1',
-      PAYMENT_SIM_LATENCY_MS: '20',
-    }, `http://127.0.0.1:${this.ports.orderHttp}/health`);
-  }
-
-  private async startEtl(): Promise<void> {
-    const env = platformEnv();
-    await this.spawn('etl', 'services/etl/src/main.ts', {
-      INTERNAL_AUTH_SECRET: this.secrets.INTERNAL_AUTH_SECRET,
-      WAREHOUSE_DB_URL: env.WAREHOUSE_DB_URL,
-      USER_DB_READ_URL: env.USER_DB_READ_URL,
-      ORDER_MONGO_URL: env.ORDER_MONGO_URL,
-      PORT: String(this.ports.etl),
-      SERVICE_INSTANCE: 'web-etl-1',
-      // Every 5 seconds (croner's optional seconds field), so the reports soon show this test's sales.
-      ETL_CRON: '*/5 * * * * *',
-    }, `http://127.0.0.1:${this.ports.etl}/health`);
-  }
-
-  private async startWeb(): Promise<void> {
-    await this.spawn('web', 'services/web/src/main.ts', { PORT: String(this.ports.web), SERVICE_INSTANCE: 'web-ui-1' }, `http://127.0.0.1:${this.ports.web}/status`);
-  }
-
-  private async startGateway(): Promise<void> {
-    const env = platformEnv();
-    await this.spawn('gateway', 'services/gateway/src/main.ts', {
-      ...this.secrets,
-      GATEWAY_PORT: String(this.ports.gateway),
-      SERVICE_INSTANCE: 'web-gateway',
-      REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES,
-      CACHE_TOPOLOGY: 'cluster',
-      // One browser from one address makes every request; the limits are not what these tests are about.
-      RATE_LIMIT_CLIENT_MAX: '10000000',
-      RATE_LIMIT_USER_MAX: '10000000',
-    }, `http://127.0.0.1:${this.ports.gateway}/status/live`);
+    await this.running.start(this.running.get('order'));
   }
 
   /** Stops one service (SIGTERM: it deregisters, then drains). */
   async stopService(name: 'order'): Promise<void> {
-    await this.processes.get(name)?.stop();
-    this.processes.delete(name);
+    const instance = this.running.get(name);
+    await instance.process?.stop();
+    instance.process = undefined;
   }
 
   /** Waits until the gateway's /status lists a serving instance of each upstream. */
@@ -143,8 +81,7 @@ export class WebStack {
   }
 
   async stop(): Promise<void> {
-    for (const name of ['gateway', 'web', 'etl', 'order', 'user']) await this.processes.get(name)?.stop();
-    this.processes.clear();
+    await this.services?.stop();
   }
 
   // --- the public API, for setting the scene -------------------------------------------------

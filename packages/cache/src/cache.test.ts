@@ -1,43 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheBackend } from './backend';
 import { Cache, CacheTimeoutError, createCacheBackend, encode, parseClusterNodes, withDeadline } from './index';
-
-/** An in-memory backend (unit tests only; integration tests use real Redis). */
-class MemoryBackend implements CacheBackend {
-  readonly topology = 'cluster' as const;
-  readonly data = new Map<string, string>();
-  failing = false;
-
-  get(key: string): Promise<string | null> {
-    return this.failing ? Promise.reject(new Error('node down')) : Promise.resolve(this.data.get(key) ?? null);
-  }
-
-  set(key: string, value: string): Promise<void> {
-    if (this.failing) return Promise.reject(new Error('node down'));
-    this.data.set(key, value);
-    return Promise.resolve();
-  }
-
-  del(keys: readonly string[]): Promise<void> {
-    if (this.failing) return Promise.reject(new Error('node down'));
-    for (const key of keys) this.data.delete(key);
-    return Promise.resolve();
-  }
-
-  nodes() {
-    return Promise.resolve([]);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { MemoryCacheBackend } from './memory-backend';
 
 const policy = { ttlSeconds: 30, notFoundTtlSeconds: 5, schemaVersion: 1 };
 
 describe('Cache', () => {
   it('loads on a miss, then serves the stored value without loading again', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event');
+    const cache = new Cache(new MemoryCacheBackend(), 'event');
     let loads = 0;
     const load = () => Promise.resolve({ id: 'e1', loads: ++loads });
     expect(await cache.getOrLoad('e1', policy, load)).toEqual({ id: 'e1', loads: 1 });
@@ -46,7 +15,7 @@ describe('Cache', () => {
   });
 
   it('loads a key once for many concurrent misses (no stampede)', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event');
+    const cache = new Cache(new MemoryCacheBackend(), 'event');
     let loads = 0;
     const slowLoad = async () => {
       loads += 1;
@@ -59,7 +28,7 @@ describe('Cache', () => {
   });
 
   it('remembers "not found" so repeated lookups of a missing id skip the database', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event');
+    const cache = new Cache(new MemoryCacheBackend(), 'event');
     let loads = 0;
     const load = () => {
       loads += 1;
@@ -72,7 +41,7 @@ describe('Cache', () => {
   });
 
   it('reads through to the loader when the backend fails, and counts the errors', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     backend.failing = true;
     const errors: string[] = [];
     const cache = new Cache(backend, 'event', (_error, operation) => errors.push(operation));
@@ -82,7 +51,7 @@ describe('Cache', () => {
   });
 
   it('drops an entry on invalidation so the next read loads the new value', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event');
+    const cache = new Cache(new MemoryCacheBackend(), 'event');
     let version = 1;
     const load = () => Promise.resolve({ version });
     await cache.getOrLoad('e1', policy, load);
@@ -92,21 +61,21 @@ describe('Cache', () => {
   });
 
   it('treats an entry written with another schema version as a miss', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     backend.data.set('event:e1', encode({ old: 'shape' }, 1));
     const cache = new Cache(backend, 'event');
     expect(await cache.getOrLoad('e1', { ...policy, schemaVersion: 2 }, () => Promise.resolve({ fresh: true }))).toEqual({ fresh: true });
   });
 
   it('treats a corrupt entry as a miss', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     backend.data.set('event:e1', '{not json');
     const cache = new Cache(backend, 'event');
     expect(await cache.getOrLoad('e1', policy, () => Promise.resolve({ ok: true }))).toEqual({ ok: true });
   });
 
   it('retries a failed invalidation and reads the key from the loader until the delete succeeds', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 10 });
     let version = 1;
     const load = () => Promise.resolve({ version });
@@ -126,7 +95,7 @@ describe('Cache', () => {
   });
 
   it('bypasses the cache for a key whose invalidation is pending', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 60_000 });
     backend.failing = true;
     await cache.invalidate('e1');
@@ -136,7 +105,7 @@ describe('Cache', () => {
   });
 
   it('gives up retrying an invalidation after invalidationRetryMs', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { retryIntervalMs: 5, invalidationRetryMs: 20 });
     backend.failing = true;
     await cache.invalidate('e1');
@@ -153,7 +122,7 @@ describe('Cache single flight and invalidation races', () => {
   };
 
   it('does not hand a reader who comes after an invalidation the value of a load that started before it', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 0 });
     let version = 1;
     const load = slowLoad(() => version);
@@ -170,7 +139,7 @@ describe('Cache single flight and invalidation races', () => {
   });
 
   it('never stores the value of a load overtaken by an invalidation, even when nobody reads again', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 0 });
     let version = 1;
     const loading = cache.getOrLoad('e1', policy, slowLoad(() => version));
@@ -182,7 +151,7 @@ describe('Cache single flight and invalidation races', () => {
   });
 
   it('keeps the newer load registered when an overtaken load finishes, so later readers still share it', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event', () => undefined, { secondDeleteAfterMs: 0 });
+    const cache = new Cache(new MemoryCacheBackend(), 'event', () => undefined, { secondDeleteAfterMs: 0 });
     let loads = 0;
     const load = async () => {
       loads += 1;
@@ -201,7 +170,7 @@ describe('Cache single flight and invalidation races', () => {
   });
 
   it('deletes the key a second time after secondDeleteAfterMs, removing a value stored in between from an older read', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event', () => undefined, { secondDeleteAfterMs: 30 });
     await cache.invalidate('e1');
     // Another instance read the row before the write and stores it now.
@@ -212,7 +181,7 @@ describe('Cache single flight and invalidation races', () => {
   });
 
   it('stores only the values storeIf accepts, but returns every loaded value', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'order');
     const finalOnly = { ...policy, notFoundTtlSeconds: 0, storeIf: (order: { status: string }) => order.status !== 'pending' };
     expect(await cache.getOrLoad('o1', finalOnly, () => Promise.resolve({ status: 'pending' }))).toEqual({ status: 'pending' });
@@ -229,7 +198,7 @@ describe('Cache without single flight', () => {
   const alone = { ...policy, singleFlight: false };
 
   it('loads once per reader, so a reader who comes after a change never gets an answer loaded before it', async () => {
-    const cache = new Cache(new MemoryBackend(), 'order', () => undefined, { secondDeleteAfterMs: 0 });
+    const cache = new Cache(new MemoryCacheBackend(), 'order', () => undefined, { secondDeleteAfterMs: 0 });
     let version = 1;
     let loads = 0;
     const load = async () => {
@@ -248,7 +217,7 @@ describe('Cache without single flight', () => {
   });
 
   it('still drops the value of a load that an invalidation overtook', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'order', () => undefined, { secondDeleteAfterMs: 0 });
     const loading = cache.getOrLoad('o1', alone, async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -264,7 +233,7 @@ describe('Cache without single flight', () => {
 
 describe('Cache generations', () => {
   it('starts at "0" and gets a new token on every bump, so entries keyed by the old one are no longer read', async () => {
-    const cache = new Cache(new MemoryBackend(), 'event-list', () => undefined, { secondDeleteAfterMs: 0 });
+    const cache = new Cache(new MemoryCacheBackend(), 'event-list', () => undefined, { secondDeleteAfterMs: 0 });
     const first = await cache.generation('all');
     expect(first).toBe('0');
     await cache.bumpGeneration('all', 5);
@@ -276,7 +245,7 @@ describe('Cache generations', () => {
   });
 
   it('answers undefined (read the authority) while Redis fails, and for one entry TTL after a bump that failed', async () => {
-    const backend = new MemoryBackend();
+    const backend = new MemoryCacheBackend();
     const cache = new Cache(backend, 'event-list', () => undefined, { secondDeleteAfterMs: 0 });
     backend.failing = true;
     expect(await cache.generation('all')).toBeUndefined();

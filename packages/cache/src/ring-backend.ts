@@ -2,6 +2,7 @@ import HashRing from 'hashring';
 import { Redis } from 'ioredis';
 import type { CacheBackend, CacheNodeHealth } from './backend';
 import { withDeadline } from './deadline';
+import { keepConnected } from './keep-connected';
 
 export interface RingShard {
   /** Sentinel master name of the shard, e.g. `cache-0`. */
@@ -46,10 +47,17 @@ function records(reply: unknown): Array<Record<string, string>> {
  * - each shard has one ioredis client in Sentinel mode, which asks the
  *   Sentinels for the shard's primary on every (re)connect: after the old
  *   primary's connection drops, it reconnects to whatever Sentinel promoted;
- * - a subscription to the Sentinels' `+switch-master` reconnects that shard's
- *   client at once, also when the old primary is still alive (a manual
- *   failover, a partition), and a READONLY reply (we reached a demoted
- *   primary) does the same.
+ * - ioredis's own failover detector (`failoverDetector`) subscribes to the
+ *   Sentinels' `+switch-master` once connected and reconnects at once, also
+ *   when the old primary is still alive (a manual failover, a partition); a
+ *   READONLY reply (we reached a demoted primary) does the same.
+ *   We used to subscribe ourselves and call `disconnect(true)` on a switch;
+ *   when that landed while the client was still asking the Sentinels (after
+ *   the primary's SIGKILL), ioredis's connect promise rejected with
+ *   "Connection is closed." and left the client in `end` for good: the shard
+ *   was never used again. ioredis arms its detector only on a connected
+ *   stream, so it cannot hit that window; and should a client ever end while
+ *   the backend is open, it is reconnected (`keepConnected`).
  * Failing fast: no offline queue (while a shard reconnects its commands fail
  * at once), a per-command timeout for a hung node, and a deadline on every
  * operation. Adding or removing a shard moves only about 1/N of the keys.
@@ -58,9 +66,7 @@ export class RingBackend implements CacheBackend {
   readonly topology = 'ring' as const;
   private readonly ring: HashRing;
   private readonly clients = new Map<string, Redis>();
-  private readonly watchers: Redis[] = [];
-  /** Last primary announced per shard, so three Sentinels' announcements cause one reconnect. */
-  private readonly announced = new Map<string, string>();
+  private closing = false;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: RingBackendOptions) {
@@ -79,27 +85,12 @@ export class RingBackend implements CacheBackend {
         sentinelRetryStrategy: (times) => Math.min(100 * times, 1_000),
         retryStrategy: (times) => Math.min(50 * times, 250),
         reconnectOnError: (error) => error.message.startsWith('READONLY'),
+        failoverDetector: true,
       });
       client.on('error', () => undefined);
+      keepConnected(client, () => !this.closing);
       this.clients.set(shard.name, client);
     }
-    for (const address of options.sentinels) this.watchers.push(this.watchSwitches(address));
-  }
-
-  private watchSwitches(address: string): Redis {
-    const watcher = new Redis({ ...hostPort(address), retryStrategy: () => 1_000, maxRetriesPerRequest: null, connectTimeout: 1_000 });
-    watcher.on('error', () => undefined);
-    // "<name> <old-ip> <old-port> <new-ip> <new-port>"
-    watcher.on('message', (_channel: string, message: string) => {
-      const [name = '', , , host, port] = message.split(' ');
-      const client = this.clients.get(name);
-      const primary = `${host}:${port}`;
-      if (client === undefined || this.announced.get(name) === primary) return;
-      this.announced.set(name, primary);
-      client.disconnect(true);
-    });
-    watcher.subscribe('+switch-master').catch(() => undefined);
-    return watcher;
   }
 
   shardOf(key: string): string {
@@ -157,7 +148,7 @@ export class RingBackend implements CacheBackend {
   }
 
   async close(): Promise<void> {
-    for (const watcher of this.watchers) watcher.disconnect();
+    this.closing = true;
     await Promise.all([...this.clients.values()].map((client) => client.quit().catch(() => client.disconnect())));
   }
 }

@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import { api } from '../api/endpoints';
+import { DataTable } from '../components/DataTable';
 import { ErrorNotice, Loading, StatusBadge } from '../components/feedback';
 import { usePageTitle } from '../lib/page-title';
 import { formatBytes, readSystemStatus, type SystemView } from '../lib/system-status';
@@ -46,41 +47,25 @@ function SystemStatus({ view }: { view: SystemView }) {
         {` (seen by ${view.gateway}; refreshed every 5 s)`}
       </p>
       <h2>Service instances</h2>
-      <div className="table-scroll">
-        <table data-testid="instances">
-          <caption>Every registered instance behind the gateway</caption>
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Instance</th>
-              <th scope="col">Health</th>
-              <th scope="col">Breaker</th>
-              <th scope="col">In flight</th>
-              <th scope="col">Dependencies</th>
-              <th scope="col">Version</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.upstreams.flatMap((upstream) => (upstream.instances.length === 0
-              ? [<NoInstanceRow key={upstream.name} name={upstream.name} error={upstream.error} />]
-              : upstream.instances.map((instance) => (
-                  <tr key={`${upstream.name}/${instance.id}`} data-testid="instance-row">
-                    <th scope="row">{upstream.name}</th>
-                    <td>
-                      {instance.id}
-                      <br />
-                      <small>{instance.origin}</small>
-                    </td>
-                    <td><StatusBadge status={instance.health} /></td>
-                    <td><StatusBadge status={instance.breaker} /></td>
-                    <td>{instance.inFlight}</td>
-                    <td>{instance.dependencies.map((dependency) => <span key={dependency.name} className={`dep dep-${dependency.status}`}>{dependency.name}</span>)}</td>
-                    <td>{instance.version}</td>
-                  </tr>
-                ))))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable testId="instances" caption="Every registered instance behind the gateway" columns={['Service', 'Instance', 'Health', 'Breaker', 'In flight', 'Dependencies', 'Version']}>
+        {view.upstreams.flatMap((upstream) => (upstream.instances.length === 0
+          ? [<NoInstanceRow key={upstream.name} name={upstream.name} error={upstream.error} />]
+          : upstream.instances.map((instance) => (
+              <tr key={`${upstream.name}/${instance.id}`} data-testid="instance-row">
+                <th scope="row">{upstream.name}</th>
+                <td>
+                  {instance.id}
+                  <br />
+                  <small>{instance.origin}</small>
+                </td>
+                <td><StatusBadge status={instance.health} /></td>
+                <td><StatusBadge status={instance.breaker} /></td>
+                <td>{instance.inFlight}</td>
+                <td>{instance.dependencies.map((dependency) => <span key={dependency.name} className={`dep dep-${dependency.status}`}>{dependency.name}</span>)}</td>
+                <td>{instance.version}</td>
+              </tr>
+            ))))}
+      </DataTable>
       <h2>PostgreSQL (User Service)</h2>
       {view.postgres === undefined ? <p>No User Service instance reports the cluster (PATRONI_REST_URLS unset, or no instance up).</p> : (
         <>
@@ -91,72 +76,40 @@ function SystemStatus({ view }: { view: SystemView }) {
             <strong>{view.postgres.synchronousStandby ?? 'none'}</strong>
             {view.postgres.error === undefined ? '' : ` — ${view.postgres.error}`}
           </p>
-          <div className="table-scroll">
-            <table data-testid="postgres">
-              <caption>Nodes as Patroni sees them</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Timeline</th>
-                  <th scope="col">Lag</th>
-                  <th scope="col">Address</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.postgres.members.map((member) => (
-                  <tr key={member.name}>
-                    <th scope="row">{member.name}</th>
-                    <td>
-                      {member.role}
-                      {' '}
-                      <small>
-                        (
-                        {member.patroniRole}
-                        )
-                      </small>
-                    </td>
-                    <td><StatusBadge status={member.state} /></td>
-                    <td>{member.timeline ?? '—'}</td>
-                    <td>{member.role === 'primary' ? '—' : formatBytes(member.lagBytes)}</td>
-                    <td>{member.address}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="postgres" caption="Nodes as Patroni sees them" columns={['Node', 'Role', 'State', 'Timeline', 'Lag', 'Address']}>
+            {view.postgres.members.map((member) => (
+              <tr key={member.name}>
+                <th scope="row">{member.name}</th>
+                <td>
+                  {member.role}
+                  {' '}
+                  <small>
+                    (
+                    {member.patroniRole}
+                    )
+                  </small>
+                </td>
+                <td><StatusBadge status={member.state} /></td>
+                <td>{member.timeline ?? '—'}</td>
+                <td>{member.role === 'primary' ? '—' : formatBytes(member.lagBytes)}</td>
+                <td>{member.address}</td>
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
       <h2>Cache</h2>
       {view.cache === undefined ? <p>The gateway has no shared cache configured.</p> : (
-        <div className="table-scroll">
-          <table data-testid="cache-nodes">
-            <caption>
-              {view.cache.topology === 'ring' ? 'Sentinel ring' : 'Redis Cluster'}
-              {' '}
-              nodes
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Node</th>
-                <th scope="col">Role</th>
-                <th scope="col">Shard</th>
-                <th scope="col">Up</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.cache.nodes.map((node) => (
-                <tr key={node.address}>
-                  <th scope="row">{node.address}</th>
-                  <td>{node.role}</td>
-                  <td>{node.shard ?? '—'}</td>
-                  <td><StatusBadge status={node.up ? 'up' : 'down'} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="cache-nodes" caption={`${view.cache.topology === 'ring' ? 'Sentinel ring' : 'Redis Cluster'} nodes`} columns={['Node', 'Role', 'Shard', 'Up']}>
+          {view.cache.nodes.map((node) => (
+            <tr key={node.address}>
+              <th scope="row">{node.address}</th>
+              <td>{node.role}</td>
+              <td>{node.shard ?? '—'}</td>
+              <td><StatusBadge status={node.up ? 'up' : 'down'} /></td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {view.others.length === 0 ? null : (
         <ul className="components">
@@ -201,54 +154,37 @@ function EtlRuns() {
           <p>
             {`${runs.data.total} runs recorded; ${runs.data.quarantine.open} quarantined records open.`}
           </p>
-          <div className="table-scroll">
-            <table data-testid="etl-runs">
-              <caption>Latest warehouse loads</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Mode</th>
-                  <th scope="col">Extracted</th>
-                  <th scope="col">Loaded</th>
-                  <th scope="col">Quarantined</th>
-                  <th scope="col">Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.data.items.map((run) => (
-                  <tr key={run.id}>
-                    <th scope="row">
-                      #
-                      {run.id}
-                    </th>
-                    <td>{formatDateTime(run.started_at)}</td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                      {run.error === null ? null : (
-                        <small>
-                          {' '}
-                          {run.error}
-                        </small>
-                      )}
-                    </td>
-                    <td>
-                      {run.mode}
+          <DataTable testId="etl-runs" caption="Latest warehouse loads" columns={['Run', 'Started', 'Status', 'Mode', 'Extracted', 'Loaded', 'Quarantined', 'Duration']}>
+            {runs.data.items.map((run) => (
+              <tr key={run.id}>
+                <th scope="row">
+                  #
+                  {run.id}
+                </th>
+                <td>{formatDateTime(run.started_at)}</td>
+                <td>
+                  <StatusBadge status={run.status} />
+                  {run.error === null ? null : (
+                    <small>
                       {' '}
-                      (
-                      {run.trigger}
-                      )
-                    </td>
-                    <td>{run.rows_extracted}</td>
-                    <td>{run.rows_loaded}</td>
-                    <td>{run.rows_quarantined}</td>
-                    <td>{run.duration_ms === null ? '—' : `${(run.duration_ms / 1000).toFixed(1)} s`}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                      {run.error}
+                    </small>
+                  )}
+                </td>
+                <td>
+                  {run.mode}
+                  {' '}
+                  (
+                  {run.trigger}
+                  )
+                </td>
+                <td>{run.rows_extracted}</td>
+                <td>{run.rows_loaded}</td>
+                <td>{run.rows_quarantined}</td>
+                <td>{run.duration_ms === null ? '—' : `${(run.duration_ms / 1000).toFixed(1)} s`}</td>
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
     </>

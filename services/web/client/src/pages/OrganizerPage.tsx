@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/endpoints';
 import type { EventView } from '../api/types';
+import { DataTable } from '../components/DataTable';
 import { ErrorNotice, Loading } from '../components/feedback';
 import { currencyDigits, formatMoney, parseMajorAmount } from '../lib/money';
 import { usePageTitle } from '../lib/page-title';
@@ -56,52 +57,40 @@ export function OrganizerPage() {
       <p className="hint">Seats taken are sold or held for a payment in progress; the gross is those seats at the list price.</p>
       {events.error === undefined ? null : <ErrorNotice error={events.error} onRetry={events.reload} />}
       {events.data === undefined ? <Loading label="Loading your events…" /> : sales.length === 0 ? <p>You have no events yet.</p> : (
-        <div className="table-scroll">
-          <table data-testid="organizer-sales">
-            <caption>Live seat sales per event</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Date</th>
-                <th scope="col">Seats taken</th>
-                <th scope="col">Sold or held</th>
-                <th scope="col">Gross at list price</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sales.map((sale) => (
-                <tr key={sale.event.id} data-testid="organizer-event-row">
-                  <td><Link to={`/events/${sale.event.id}`}>{sale.event.name}</Link></td>
-                  <td>{formatDateTime(sale.event.date_time)}</td>
-                  <td>
-                    {`${sale.seatsTaken} of ${sale.event.total_seats}`}
-                  </td>
-                  <td>
-                    <meter min={0} max={1} value={sale.share} aria-label={`${Math.round(sale.share * 100)} % taken`} />
-                    {' '}
-                    {`${Math.round(sale.share * 100)} %`}
-                  </td>
-                  <td>{formatMoney(sale.grossMinor, sale.event.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              {totalsByCurrency(sales).map((total) => (
-                <tr key={total.currency}>
-                  <th scope="row">
-                    Total (
-                    {total.currency}
-                    )
-                  </th>
-                  <td />
-                  <td>{total.seatsTaken}</td>
-                  <td />
-                  <td>{formatMoney(total.grossMinor, total.currency)}</td>
-                </tr>
-              ))}
-            </tfoot>
-          </table>
-        </div>
+        <DataTable
+          testId="organizer-sales"
+          caption="Live seat sales per event"
+          columns={['Event', 'Date', 'Seats taken', 'Sold or held', 'Gross at list price']}
+          footer={totalsByCurrency(sales).map((total) => (
+            <tr key={total.currency}>
+              <th scope="row">
+                Total (
+                {total.currency}
+                )
+              </th>
+              <td />
+              <td>{total.seatsTaken}</td>
+              <td />
+              <td>{formatMoney(total.grossMinor, total.currency)}</td>
+            </tr>
+          ))}
+        >
+          {sales.map((sale) => (
+            <tr key={sale.event.id} data-testid="organizer-event-row">
+              <td><Link to={`/events/${sale.event.id}`}>{sale.event.name}</Link></td>
+              <td>{formatDateTime(sale.event.date_time)}</td>
+              <td>
+                {`${sale.seatsTaken} of ${sale.event.total_seats}`}
+              </td>
+              <td>
+                <meter min={0} max={1} value={sale.share} aria-label={`${Math.round(sale.share * 100)} % taken`} />
+                {' '}
+                {`${Math.round(sale.share * 100)} %`}
+              </td>
+              <td>{formatMoney(sale.grossMinor, sale.event.currency)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { Link, Navigate } from 'react-router';
 import { api } from '../api/endpoints';
 import type { EventView } from '../api/types';
+import { DataTable } from '../components/DataTable';
 import { ErrorNotice, Loading, StatusBadge } from '../components/feedback';
 import { formatMoney } from '../lib/money';
 import { usePageTitle } from '../lib/page-title';
@@ -33,33 +34,18 @@ export function TicketsPage() {
           .
         </p>
       ) : (
-        <div className="table-scroll">
-          <table>
-            <caption>Your orders and payments, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Tickets</th>
-                <th scope="col">Total</th>
-                <th scope="col">Order</th>
-                <th scope="col">Payment</th>
-                <th scope="col">Placed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.data.items.map((order) => (
-                <tr key={order.id} data-testid="order-row">
-                  <td><Link to={`/tickets/${order.id}`}>{events.data?.get(order.event_id)?.name ?? `Event ${order.event_id.slice(0, 8)}`}</Link></td>
-                  <td>{order.quantity}</td>
-                  <td>{order.total_price === null || order.currency === null ? '—' : formatMoney(order.total_price, order.currency)}</td>
-                  <td><StatusBadge status={order.order_status} /></td>
-                  <td>{order.payment_details === null ? '—' : <StatusBadge status={order.payment_details.status} />}</td>
-                  <td>{formatDateTime(order.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Your orders and payments, newest first" columns={['Event', 'Tickets', 'Total', 'Order', 'Payment', 'Placed']}>
+          {orders.data.items.map((order) => (
+            <tr key={order.id} data-testid="order-row">
+              <td><Link to={`/tickets/${order.id}`}>{events.data?.get(order.event_id)?.name ?? `Event ${order.event_id.slice(0, 8)}`}</Link></td>
+              <td>{order.quantity}</td>
+              <td>{order.total_price === null || order.currency === null ? '—' : formatMoney(order.total_price, order.currency)}</td>
+              <td><StatusBadge status={order.order_status} /></td>
+              <td>{order.payment_details === null ? '—' : <StatusBadge status={order.payment_details.status} />}</td>
+              <td>{formatDateTime(order.created_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api } from '../../api/endpoints';
+import { DataTable } from '../../components/DataTable';
 import { ErrorNotice, Loading } from '../../components/feedback';
 import { useAsync } from '../../lib/use-async';
 import { useSession } from '../../session/session';
@@ -19,27 +20,15 @@ export function UsersPanel() {
       {error === undefined ? null : <ErrorNotice error={error} />}
       {users.error === undefined ? null : <ErrorNotice error={users.error} onRetry={users.reload} />}
       {users.data === undefined ? (users.loading ? <Loading label="Loading users…" /> : null) : (
-        <div className="table-scroll">
-          <table>
-            <caption>{`${users.data.total} accounts (first ${users.data.items.length})`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Roles</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((user) => (
-                <tr key={user.id}>
-                  <th scope="row">{user.email}</th>
-                  <td>{user.roles.join(', ')}</td>
-                  <td>{user.roles.includes('organizer') ? null : <button type="button" className="secondary" onClick={() => grant(user.id)} aria-label={`Make ${user.email} an organizer`}>Make organizer</button>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={`${users.data.total} accounts (first ${users.data.items.length})`} columns={['Email', 'Roles', { hidden: 'Actions' }]}>
+          {users.data.items.map((user) => (
+            <tr key={user.id}>
+              <th scope="row">{user.email}</th>
+              <td>{user.roles.join(', ')}</td>
+              <td>{user.roles.includes('organizer') ? null : <button type="button" className="secondary" onClick={() => grant(user.id)} aria-label={`Make ${user.email} an organizer`}>Make organizer</button>}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );
