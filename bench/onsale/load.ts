@@ -34,15 +34,28 @@ export class Recorder {
   }
 }
 
+/** How a request is sent: `held` (a long poll) goes over a pool of its own; `signal` abandons it (not recorded). */
+export interface CallOptions {
+  readonly held?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 export class Client {
   private readonly pool: Pool;
+  /**
+   * Long polls, one connection each, as every waiting buyer's browser has its own: held polls
+   * sharing the pool of the orders would make orders wait for a free connection here, and
+   * that wait would be measured as the system's latency.
+   */
+  private readonly heldPool: Pool;
 
   constructor(origin: string, readonly recorder: Recorder) {
     this.pool = new Pool(origin, { connections: 512, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.heldPool = new Pool(origin, { connections: 16_384, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
-  /** One request; recorded under `kind` (or the kind its status makes it; status 0 for a transport error). */
-  async call(kind: string | ((status: number) => string), method: 'GET' | 'POST', path: string, token?: string, body?: unknown, key?: string): Promise<Answer> {
+  /** One request; recorded under `kind` (or the kind its status makes it; status 0 for a transport error). Status -1 (not recorded) when abandoned through `options.signal`. */
+  async call(kind: string | ((status: number) => string), method: 'GET' | 'POST', path: string, token?: string, body?: unknown, key?: string, options: CallOptions = {}): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -50,7 +63,9 @@ export class Client {
     const started = performance.now();
     try {
       const payload = body === undefined ? {} : { body: JSON.stringify(body) };
-      const response = await this.pool.request({ method, path, headers, ...payload, headersTimeout: 30_000, bodyTimeout: 30_000 });
+      const pool = options.held === true ? this.heldPool : this.pool;
+      const signal = options.signal === undefined ? {} : { signal: options.signal };
+      const response = await pool.request({ method, path, headers, ...payload, ...signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
       const text = await response.body.text();
       this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started);
       let parsed: Record<string, unknown> = {};
@@ -61,14 +76,15 @@ export class Client {
       }
       return { status: response.statusCode, body: parsed };
     } catch {
+      if (options.signal?.aborted === true) return { status: -1, body: {} };
       this.recorder.transportErrors += 1;
       this.recorder.record(typeof kind === 'string' ? kind : kind(0), 0, performance.now() - started);
       return { status: 0, body: {} };
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.heldPool.close()]);
   }
 }
 

@@ -3,16 +3,20 @@ import { performance } from 'node:perf_hooks';
 import { sleep, type Client } from './load';
 import type { Buyers } from './seed';
 
-/** Polls are never closer than this (the gateway's hint is at least 250 ms). */
+/** A long poll that comes back sooner than this was not held (the room has no hold configured): wait as told before asking again. */
+const HELD_AT_LEAST_MS = 50;
+/** Polls are never closer than this. */
 const MIN_POLL_MS = 100;
 
 /**
- * One buyer: POST /order; when the waiting room queues them (202), poll the
- * ticket as told (poll_after_ms) until admitted, then POST /order again; when
- * the order is confirmed (201), pay it. A buyer still queued when the scenario
- * ends leaves (counted as abandoned). Recorded kinds: `order` (every POST
- * /order that the room let through, i.e. not a 202), `order-queued` (202s),
- * `queue-poll`, `payment`.
+ * One buyer: POST /order; when the waiting room queues them (202), long-poll
+ * the ticket (GET /queue/{ticket}?wait=true, held by the gateway until the
+ * buyer is admitted or for its hold time, then asked again at once) until
+ * admitted, then POST /order again; when the order is confirmed (201), pay it.
+ * A buyer still queued when the scenario ends leaves (counted as abandoned;
+ * the held poll is cut). Recorded kinds: `order` (every POST /order that the
+ * room let through, i.e. not a 202), `order-queued` (202s), `queue-poll`,
+ * `payment`.
  */
 export async function buyerSession(client: Client, buyers: Buyers, buyerIndex: number, eventId: string, endsAt: number, pay: boolean): Promise<void> {
   const recorder = client.recorder;
@@ -26,24 +30,27 @@ export async function buyerSession(client: Client, buyers: Buyers, buyerIndex: n
   while (answer.status === 202) {
     queued = true;
     let ticket = String(answer.body.ticket);
-    let waitMs = Math.max(MIN_POLL_MS, Number(answer.body.poll_after_ms) || 250);
     for (;;) {
-      if (performance.now() + waitMs > endsAt) {
+      const left = endsAt - performance.now();
+      if (left <= 0) {
         recorder.abandoned += 1;
         return;
       }
-      await sleep(waitMs);
-      // A long poll: near the head the gateway answers the moment this buyer is admitted.
-      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}?wait=true`, buyer.token);
+      const asked = performance.now();
+      const poll = await client.call('queue-poll', 'GET', `/queue/${ticket}?wait=true`, buyer.token, undefined, undefined, { held: true, signal: AbortSignal.timeout(Math.ceil(left)) });
+      if (poll.status === -1) {
+        recorder.abandoned += 1;
+        return;
+      }
       if (poll.status === 503) {
         // The room could not answer (Redis slow or down): ask again after Retry-After, as a client would.
-        waitMs = 1_000;
+        await sleep(1_000);
         continue;
       }
       if (poll.status !== 200) return;
       if (poll.body.status === 'queued') {
-        waitMs = Math.max(MIN_POLL_MS, Number(poll.body.poll_after_ms) || 250);
         ticket = String(poll.body.ticket);
+        if (performance.now() - asked < HELD_AT_LEAST_MS) await sleep(Math.max(MIN_POLL_MS, Number(poll.body.poll_after_ms) || 250));
         continue;
       }
       break;

@@ -116,6 +116,8 @@ export class BenchStack {
         RATE_LIMIT_CLIENT_MAX: '10000000',
         RATE_LIMIT_USER_MAX: '10000000',
         WAITING_ROOM_ENABLED: String(this.options.waitingRoom),
+        // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: where the gateway's CPU goes under the rush.
+        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
       timeoutMs: 60_000,

@@ -81,8 +81,11 @@ export const GatewayEnv = Type.Object({
    * hundreds of ms anyway, and a busy Redis must not send a rush around the room as the limiter's 100 ms would).
    */
   WAITING_ROOM_REDIS_TIMEOUT_MS: Ms(10, 10_000, 1_000),
-  /** GET /queue/{ticket}?wait=true near the head of the queue is held at most this long for the admission. */
-  WAITING_ROOM_LONG_POLL_MS: Ms(0, 30_000, 2_000),
+  /**
+   * GET /queue/{ticket}?wait=true is held at most this long for the admission (a queued buyer costs one
+   * request per hold); 0: answered at once. Under the usual 30 s idle timeout of proxies in front.
+   */
+  WAITING_ROOM_LONG_POLL_MS: Ms(0, 30_000, 20_000),
   /** Orders in flight per gateway instance while Redis cannot be reached (beyond: 503 WAITING_ROOM_UNAVAILABLE). */
   WAITING_ROOM_FALLBACK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
   /** A Redis command slower than this fails open (rate limit skipped, stale copy missed). */

@@ -30,7 +30,7 @@ export const QueuePollQuery = Type.Object(
   {
     wait: Type.Optional(Type.Boolean({
       default: false,
-      description: 'Long poll: near the head of the queue, the answer comes when the buyer is admitted (or after a couple of seconds) instead of at once',
+      description: 'Long poll: the answer comes when the buyer is admitted, or after the gateway\'s hold time (20 s by default) with poll_after_ms 0: ask again at once. May be sent at any time, without waiting for poll_after_ms',
     })),
   },
   { additionalProperties: false },
@@ -44,7 +44,7 @@ const route = <S extends ApiSchema>(method: ApiRoute['method'], url: string, sch
 export const waitingRoomApi = {
   getQueuePlace: route('GET', '/queue/:ticket', {
     summary: 'Where a queued buyer stands in an event\'s waiting room',
-    description: 'Only the account that queued may read its ticket (403 QUEUE_TICKET_NOT_YOURS). Poll no more often than poll_after_ms; asking again never moves a place.',
+    description: 'Only the account that queued may read its ticket (403 QUEUE_TICKET_NOT_YOURS). Poll no more often than poll_after_ms, or long-poll (wait=true); asking again never moves a place.',
     tags: ['orders'],
     operationId: 'getQueuePlace',
     params: QueueTicketParams,

@@ -63,7 +63,16 @@ export function registerQueueRoute(app: FastifyInstance, room: WaitingRoom, hook
     handler: async (request, reply) => {
       const { ticket } = request.params as { ticket: string };
       const { wait } = request.query as { wait?: boolean };
-      const answer = await room.poll(ticket, request.identity?.userId ?? '', wait === true);
+      // A held long poll ends early when its client hangs up ('close' before the answer is sent).
+      const left = new AbortController();
+      const hangUp = () => left.abort();
+      if (wait === true) reply.raw.once('close', hangUp);
+      let answer: PollAnswer;
+      try {
+        answer = await room.poll(ticket, request.identity?.userId ?? '', wait === true, left.signal);
+      } finally {
+        reply.raw.off('close', hangUp);
+      }
       const place = view(answer, ticket);
       if (place.status === 'queued') void retryAfter(reply, place.poll_after_ms);
       return reply.send(place);

@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import { AppError } from '@eticket/errors';
 import type { AdmissionNotices } from './admission-notices';
+import { CompletionRate } from './completion-rate';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
 import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
@@ -77,6 +78,7 @@ export class WaitingRoom {
   private readonly config: string;
   private readonly commands: RoomCommands;
   private readonly limiter: GradientLimit;
+  private readonly completions = new CompletionRate();
 
   constructor(
     redis: Cluster,
@@ -112,6 +114,8 @@ export class WaitingRoom {
       redis.defineCommand('waitingRoomRelease', { numberOfKeys: 5, lua: RELEASE_LUA });
     }
     this.commands = redis as unknown as RoomCommands;
+    // Long polls are held longer than an admission waits for its buyer: a lost notice is recovered within a second.
+    notices?.recoverWith((eventId) => redis.smembers(this.keys(eventId)[4]), 1_000);
   }
 
   /** Orders that may be in flight per event now. */
@@ -143,21 +147,46 @@ export class WaitingRoom {
   }
 
   /**
-   * Where the ticket's holder stands now. With `wait`, a buyer near the head
-   * (within two limits' worth of places) is answered when admitted — woken by
-   * the admission notice — or after `longPollMs`, whichever is first.
+   * Where the ticket's holder stands now. With `wait` (a long poll) a queued
+   * buyer is answered when admitted — woken by the admission notice — or
+   * after `longPollMs`, whichever is first, wherever they stand in the line:
+   * a held request costs the gateway a timer and a socket, where a poll costs
+   * a request, an authentication and a Redis script. So a queued buyer costs
+   * one request per `longPollMs`, and is listening when their turn comes
+   * (a slot given to a buyer who is not listening stays idle until they ask
+   * again). A 'queued' answer to a long poll always comes after the hold, so
+   * a client may ask again at once. `signal`: the client went away; the
+   * hold ends without a last look.
    */
-  async poll(ticket: string, userId: string, wait = false): Promise<PollAnswer> {
-    const claims = await this.signer.verify(ticket, userId);
+  async poll(ticket: string, userId: string, wait = false, signal?: AbortSignal): Promise<PollAnswer> {
+    const claims = this.signer.verify(ticket, userId);
+    const holdMs = this.settings.longPollMs;
+    if (!wait || holdMs === 0) return this.pollOnce(claims.eventId, userId, claims.seq, ticket);
     // Listening before asking, so an admission between the two is not missed.
-    const notice = wait ? this.notices?.waitFor(claims.eventId, userId, this.settings.longPollMs) : undefined;
+    const notice = this.notices?.waitFor(claims.eventId, userId, holdMs);
+    let onAbort: (() => void) | undefined;
+    // A function, not a narrowed property: the client may leave while the hold is awaited.
+    const gone = () => signal?.aborted === true;
     try {
       const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
-      if (notice === undefined || first.status !== 'queued' || first.position > 2 * this.limiter.limit) return first;
-      await notice.done;
-      return await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+      if (first.status !== 'queued' || gone()) return first;
+      await new Promise<void>((resolve) => {
+        // Without admission notices the hold is a delayed poll: no sooner than a plain poll would ask.
+        const timer = notice === undefined ? setTimeout(resolve, Math.min(holdMs, first.pollAfterMs)) : undefined;
+        void notice?.done.then(resolve);
+        onAbort = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      if (gone()) return first;
+      const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+      // The hold was the wait: a long-polling client asks again at once.
+      return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
     } finally {
       notice?.cancel();
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -177,16 +206,16 @@ export class WaitingRoom {
   }
 
   /** The place a script answered; a new ticket only for a new place (a poll keeps its own). */
-  private async place(eventId: string, userId: string, reply: ScriptReply, ticket?: string): Promise<QueuedPlace> {
+  private place(eventId: string, userId: string, reply: ScriptReply, ticket?: string): QueuedPlace {
     const [, seq = 0, position = 1, ratePerKs = 0, limit = 1] = reply;
-    // Admissions per second as the controller measured them; before any measurement, one per slot per second.
-    const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : limit;
+    // Admissions per second as counted for this event; before any, the rate this gateway confirms orders at; before that, one per slot per second.
+    const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : this.completions.perSecond() || limit;
     const estimatedWaitSeconds = position / perSecond;
     // Far back, poll rarely (half the estimate); near the head, every 100 ms, so an admitted slot is not left idle long.
     const pollAfterMs = Math.round(Math.min(30_000, Math.max(100, estimatedWaitSeconds * 500)));
     return {
       status: 'queued',
-      ticket: ticket ?? (await this.signer.sign({ userId, eventId, seq })),
+      ticket: ticket ?? this.signer.sign({ userId, eventId, seq }),
       eventId,
       position,
       estimatedWaitSeconds: Math.round(estimatedWaitSeconds * 10) / 10,
@@ -206,6 +235,7 @@ export class WaitingRoom {
 
   private release(eventId: string, userId: string, latencyMs: number, ok: boolean): void {
     this.limiter.onSample(latencyMs, ok);
+    if (ok) this.completions.record();
     // Best effort: if Redis is gone meanwhile the slot's lease frees it.
     this.commands.waitingRoomRelease(...this.keys(eventId), this.config, String(this.limiter.limit), userId).catch(() => undefined);
   }

@@ -1,0 +1,70 @@
+import { EventEmitter } from 'node:events';
+import type { Cluster } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { AdmissionNotices } from './admission-notices';
+
+/** The subscriber side of a Redis client: messages are emitted by the test. */
+class FakeSubscriber extends EventEmitter {
+  subscribe = () => Promise.resolve(1);
+  quit = () => Promise.resolve('OK');
+  disconnect = () => undefined;
+}
+
+const CHANNEL = 'wr:admitted:test';
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Until `condition` holds (a loaded machine delays timers; this waits as long as it takes, up to 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition() && Date.now() < deadline) await settle(5);
+}
+
+function notices(): { subscriber: FakeSubscriber; notices: AdmissionNotices } {
+  const subscriber = new FakeSubscriber();
+  return { subscriber, notices: new AdmissionNotices(subscriber as unknown as Cluster, CHANNEL) };
+}
+
+describe('AdmissionNotices (what wakes a held long poll)', () => {
+  it('wakes the poll held for a buyer when their admission is published, and no other', async () => {
+    const { subscriber, notices: room } = notices();
+    const woken: string[] = [];
+    void room.waitFor('e1', 'u1', 10_000).done.then(() => woken.push('u1'));
+    const other = room.waitFor('e1', 'u2', 10_000);
+    void other.done.then(() => woken.push('u2'));
+    subscriber.emit('message', CHANNEL, 'e1:u1');
+    subscriber.emit('message', 'another-channel', 'e1:u2');
+    await until(() => woken.length > 0);
+    await settle(10);
+    expect(woken).toEqual(['u1']);
+    other.cancel();
+    await room.close();
+  });
+
+  it('ends a hold at its timeout when no admission comes', async () => {
+    const { notices: room } = notices();
+    const started = Date.now();
+    await room.waitFor('e1', 'u1', 50).done;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    await room.close();
+  });
+
+  it('recovers a lost notice: the sweep reads the admitted buyers of the events it holds polls for and wakes them', async () => {
+    const { notices: room } = notices();
+    const asked: string[] = [];
+    room.recoverWith((eventId) => {
+      asked.push(eventId);
+      return Promise.resolve(eventId === 'e1' ? ['u1', 'somebody-not-held-here'] : []);
+    }, 20);
+    const held = room.waitFor('e1', 'u1', 10_000);
+    let woken = false;
+    void held.done.then(() => (woken = true));
+    await until(() => woken);
+    expect(woken).toBe(true);
+    // Only events with held polls are read; once the poll has ended, nothing is.
+    expect(new Set(asked)).toEqual(new Set(['e1']));
+    asked.length = 0;
+    await settle(60);
+    expect(asked).toEqual([]);
+    await room.close();
+  });
+});
