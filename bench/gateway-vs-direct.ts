@@ -12,7 +12,8 @@
 // first and gateway second. The gateway path includes everything a real
 // request goes through: edge auth, the shared rate limit in Redis (limits set
 // high enough not to refuse the benchmark), balancing, breakers.
-// BENCH_CONNECTIONS (default 50) and BENCH_DURATION_SECONDS (default 10) tune it.
+// BENCH_CONNECTIONS (default 50) and BENCH_DURATION_SECONDS (default 10) tune it;
+// BENCH_GATEWAY_CPU_PROF=<dir> writes the gateway's V8 CPU profile (.cpuprofile) there when it stops.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,6 +26,7 @@ import { runningPlatformEnv } from './support/platform-env';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const WARMUP = 3;
+const CPU_PROFILE_DIR = process.env.BENCH_GATEWAY_CPU_PROF;
 /** The targets of issue 5 on a two-core machine. */
 const TARGET_THROUGHPUT_RATIO = 0.5;
 const TARGET_P99_RATIO = 2;
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
         RATE_LIMIT_USER_MAX: '10000000',
       },
       healthUrl: `${gatewayUrl}/status/live`,
+      ...(CPU_PROFILE_DIR === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] }),
     }));
     await waitForPool(gatewayUrl, ['bench-user-1', 'bench-user-2']);
 

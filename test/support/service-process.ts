@@ -23,6 +23,8 @@ export interface SpawnServiceOptions {
   /** Polled until it answers 200. */
   readonly healthUrl: string;
   readonly timeoutMs?: number;
+  /** Extra Node.js options before the entry (e.g. `--cpu-prof`; NODE_OPTIONS does not accept every flag). */
+  readonly nodeArgs?: readonly string[];
 }
 
 async function waitForHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -49,7 +51,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   const log = createWriteStream(`${LOG_DIR}/${options.name}.log`, { flags: 'a' });
   // `node --import tsx` rather than the tsx CLI: the CLI runs the program in a
   // child process, so a SIGKILL of the CLI would orphan the real service.
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

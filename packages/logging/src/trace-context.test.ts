@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { continueTrace, currentTrace, formatTraceparent, parseTraceparent, runWithTrace, traceHeaders } from './trace-context';
+import { continueTrace, currentTrace, formatTraceparent, newSpanId, parseTraceparent, runWithTrace, traceHeaders } from './trace-context';
 
 const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -40,5 +40,11 @@ describe('W3C trace context', () => {
     expect(runWithTrace(trace, () => traceHeaders())).toEqual({ 'traceparent': `00-${trace.traceId}-${trace.spanId}-01`, 'x-request-id': 'req-9' });
     expect(runWithTrace(trace, () => currentTrace())).toBe(trace);
     expect(traceHeaders()).toEqual({});
+  });
+
+  it('draws span ids that are valid and do not repeat, across refills of the random pool', () => {
+    const ids = Array.from({ length: 2_000 }, () => newSpanId());
+    for (const id of ids) expect(id).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -9,6 +9,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * request's asynchronous context). Headers are never logged.
  */
 export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
+  const level = reply.statusCode >= 500 ? 'warn' : 'info';
+  // At the production level (warn) most requests write no line: do not build one for nothing.
+  if ((request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return;
   const line: Record<string, unknown> = {
     ...urlFields(request),
     'http.request.method': request.method,
@@ -24,8 +27,7 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
   // Set, not left to the mixin: onResponse may run after the request's asynchronous context has ended.
   line['trace.id'] = request.trace.traceId;
   line['span.id'] = request.trace.spanId;
-  if (reply.statusCode >= 500) request.log.warn(line, 'request completed');
-  else request.log.info(line, 'request completed');
+  request.log[level](line, 'request completed');
 }
 
 /**

@@ -12,6 +12,7 @@ import Fastify, {
 import { Registry } from 'prom-client';
 import { errorHandler, sendProblem } from './error-handler';
 import { logAccess, logUpgrade } from './access-log';
+import { lazyChildLogger } from './lazy-request-logger';
 import { registerHttpMetrics } from './metrics';
 import { bindTrace } from './request-trace';
 import { validatorCompiler } from './validators';
@@ -55,6 +56,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // One access line per request, written by access-log.ts with the trace id and a scrubbed query,
     // instead of Fastify's two lines (which carry neither).
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is made on its first enabled line (lazy-request-logger.ts), not for every request.
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => correlationIdFrom(request.headers[CORRELATION_HEADER]),
     ajv: { customOptions: { removeAdditional: false } },
     // Long enough for any id the schemas accept, so a bad id reaches validation and is named there.

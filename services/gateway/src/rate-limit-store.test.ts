@@ -15,7 +15,9 @@ class FakeRedis implements TokenSource {
       this.counters.set(key, counter);
     }
     counter.n += batch;
-    setImmediate(() => callback(null, [counter.n, counter.endsAt - now]));
+    // The counter as this call left it, answered a moment later (as Redis does, whatever others do meanwhile).
+    const answer: [number, number] = [counter.n, counter.endsAt - now];
+    setImmediate(() => callback(null, answer));
   }
 }
 
@@ -75,6 +77,25 @@ describe('batched Redis rate-limit store', () => {
     expect(refused.ttl).toBeGreaterThan(0);
     await incr(store, 'client:2', 5);
     expect(redis.calls).toBe(calls + 1);
+  });
+
+  it('makes one Redis call at a time per key: requests arriving meanwhile share its batch', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const store = new Store();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => incr(store, 'client:busy', 1_000_000)));
+    expect(answers.every((answer) => answer.current <= 1_000_000)).toBe(true);
+    expect(new Set(answers.map((answer) => answer.current)).size).toBe(50);
+    // The first call takes a batch of 20; the 49 that queued behind it are served from it and one more call.
+    expect(redis.calls).toBeLessThanOrEqual(3);
+  });
+
+  it('stays exact for a small limit under concurrency, from several instances', async () => {
+    const redis = new FakeRedis();
+    // Two gateway processes: each has its own local grants and calls in flight.
+    const stores = [batchedRedisStore(redis, 'p:', defaults), batchedRedisStore(redis, 'p:', defaults)].map((Store) => new Store());
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => incr(stores[i % 2]!, 'client:3', 25)));
+    expect(answers.filter((answer) => answer.current <= 25)).toHaveLength(25);
   });
 
   it('keeps keys apart', async () => {

@@ -57,36 +57,60 @@ export interface StoreDefaults {
  * lost to the others (at most batch - 1 per instance and key), so a client
  * spread over several instances may be refused that much earlier. Limits
  * under 100 take one token per call: exact.
+ *
+ * At most one Redis call per key is in flight: requests that arrive while it
+ * is under way wait for its answer, and what it granted serves them in
+ * order; those left over share the next call, which takes at least one
+ * token for each of them (all used at once, so small limits stay exact).
+ * Without this, every request arriving during a round trip made a call of
+ * its own, and under concurrency most requests cost a Redis round trip
+ * again (the gateway benchmark measured it: a twentieth of the gateway's CPU).
  */
 export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: StoreDefaults) {
   const grants = new Map<string, LocalGrant>();
+  /** Requests waiting for the Redis call under way for their key. */
+  const pending = new Map<string, IncrCallback[]>();
 
-  const take = (key: string, windowMs: number, max: number, callback: IncrCallback): void => {
-    const now = Date.now();
+  /** Answers from this instance's grant when it can; false when Redis must be asked. */
+  const serveLocally = (key: string, max: number, callback: IncrCallback, now: number): boolean => {
     const grant = grants.get(key);
-    if (grant !== undefined && now < grant.endsAt) {
-      if (grant.exhausted) return callback(null, { current: max + 1, ttl: grant.endsAt - now });
-      if (grant.next <= grant.last) {
-        grant.next += 1;
-        return callback(null, { current: grant.next - 1, ttl: grant.endsAt - now });
-      }
+    if (grant === undefined || now >= grant.endsAt) return false;
+    if (grant.exhausted) {
+      callback(null, { current: Math.max(max + 1, grant.next), ttl: grant.endsAt - now });
+      return true;
     }
-    const batch = batchFor(max);
+    if (grant.next > grant.last) return false;
+    grant.next += 1;
+    callback(null, { current: grant.next - 1, ttl: grant.endsAt - now });
+    return true;
+  };
+
+  const fetch = (key: string, windowMs: number, max: number, waiters: IncrCallback[]): void => {
+    pending.set(key, waiters);
+    const batch = Math.max(batchFor(max), waiters.length);
     redis.gatewayTakeTokens(prefix + key, batch, windowMs, (error, result) => {
-      if (error || result === undefined) return callback(error ?? new Error('no answer from Redis'));
+      pending.delete(key);
+      if (error || result === undefined) {
+        const failure = error ?? new Error('no answer from Redis');
+        for (const callback of waiters) callback(failure);
+        return;
+      }
       const [counter, ttl] = result;
       const first = counter - batch + 1;
-      const endsAt = Date.now() + ttl;
+      const now = Date.now();
       if (grants.size >= MAX_LOCAL_KEYS) grants.clear();
-      if (first > max) {
-        grants.set(key, { next: 0, last: -1, endsAt, exhausted: true });
-        return callback(null, { current: first, ttl });
-      }
-      // This request takes `first`; the rest of the batch, up to the limit, stays here for the next ones.
-      grants.set(key, { next: first + 1, last: Math.min(counter, max), endsAt, exhausted: false });
-      return callback(null, { current: first, ttl });
+      // Tokens first..counter are ours, up to the limit; past it the key is refused here until the window ends.
+      grants.set(key, { next: first, last: Math.min(counter, max), endsAt: now + ttl, exhausted: first > max });
+      const left = waiters.filter((callback) => !serveLocally(key, max, callback, now));
+      if (left.length > 0) fetch(key, windowMs, max, left);
     });
-    return undefined;
+  };
+
+  const take = (key: string, windowMs: number, max: number, callback: IncrCallback): void => {
+    if (serveLocally(key, max, callback, Date.now())) return;
+    const waiting = pending.get(key);
+    if (waiting !== undefined) waiting.push(callback);
+    else fetch(key, windowMs, max, [callback]);
   };
 
   return class BatchedRedisStore {

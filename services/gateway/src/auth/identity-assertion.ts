@@ -18,8 +18,14 @@ export async function forwardedContext(
   clientIp: string,
   internalSecret: string,
 ): Promise<ForwardedContext> {
-  const assertion = identity === null ? undefined : await signInternalIdentity(identity, internalSecret);
+  if (identity === null) return anonymousContext(trace, clientIp);
+  const assertion = await signInternalIdentity(identity, internalSecret);
   return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion };
+}
+
+/** The context of an anonymous request: nothing to sign, so no promise to wait for. */
+export function anonymousContext(trace: TraceContext, clientIp: string): ForwardedContext {
+  return { requestId: trace.requestId ?? trace.traceId, trace, clientIp, assertion: undefined };
 }
 
 /**
@@ -31,14 +37,21 @@ export async function forwardedContext(
  * service's log lines share the gateway's trace id (a client's traceparent
  * was continued by the gateway, never passed on as is).
  */
-export function upstreamHeaders(headers: IncomingHttpHeaders, context: ForwardedContext): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = { ...headers };
-  delete out[IDENTITY_HEADER];
-  delete out.authorization;
-  delete out['x-forwarded-host'];
+export function upstreamHeaders(headers: IncomingHttpHeaders, context: ForwardedContext, alsoDrop: ReadonlySet<string> = NONE): IncomingHttpHeaders {
+  // One pass over the client's headers into a fresh object (deleting from a copy would turn it into a
+  // slow dictionary-mode object that the HTTP client then iterates again).
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (ALWAYS_DROPPED.has(name) || alsoDrop.has(name)) continue;
+    out[name] = headers[name];
+  }
   out[CORRELATION_HEADER] = context.requestId;
   out[TRACEPARENT_HEADER] = formatTraceparent(context.trace);
   out['x-forwarded-for'] = context.clientIp;
   if (context.assertion !== undefined) out[IDENTITY_HEADER] = context.assertion;
   return out;
 }
+
+const NONE: ReadonlySet<string> = new Set();
+/** Replaced by the gateway's own values (above), or never passed on (the token stays at the edge). */
+const ALWAYS_DROPPED: ReadonlySet<string> = new Set([IDENTITY_HEADER, 'authorization', 'x-forwarded-host', CORRELATION_HEADER, TRACEPARENT_HEADER, 'x-forwarded-for']);

@@ -6,6 +6,11 @@ import type { UpstreamResponse } from './attempt';
 
 /** Hop-by-hop headers describe one connection, not the message; each side sets its own. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** Request headers not passed on: hop-by-hop, the client's Host (the HTTP client sets the instance's), the length (recomputed). */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect']);
+const NOT_FORWARDED_WITHOUT_BODY = new Set([...NOT_FORWARDED, 'content-type']);
+/** Response headers not passed back: hop-by-hop, the length (Fastify sets it), the upstream's traceresponse. */
+const NOT_RETURNED = new Set([...HOP_BY_HOP, 'content-length', 'traceresponse']);
 
 /**
  * What the service receives: the client's headers with the gateway's
@@ -14,24 +19,18 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
  * instance's) and the length (recomputed); without a body, no content headers.
  */
 export function requestHeaders(headers: IncomingHttpHeaders, context: ForwardedContext, withBody: boolean): IncomingHttpHeaders {
-  const out = upstreamHeaders(headers, context);
-  for (const name of HOP_BY_HOP) delete out[name];
-  delete out.host;
-  delete out['content-length'];
-  delete out.expect;
-  if (!withBody) delete out['content-type'];
-  return out;
+  return upstreamHeaders(headers, context, withBody ? NOT_FORWARDED : NOT_FORWARDED_WITHOUT_BODY);
 }
 
 /** The upstream's answer, unchanged but for hop-by-hop headers and the length (Fastify sets it for the buffer). */
 export function sendUpstreamResponse(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(response.headers)) {
+  for (const name in response.headers) {
+    const value = response.headers[name];
     // The client gets the gateway's own traceresponse (same trace id), set when the request arrived.
-    if (value === undefined || name === 'content-length' || name === 'traceresponse' || HOP_BY_HOP.includes(name)) continue;
-    headers[name] = value;
+    if (value === undefined || NOT_RETURNED.has(name)) continue;
+    void reply.header(name, value);
   }
-  return reply.status(response.statusCode).headers(headers).send(response.body);
+  return reply.status(response.statusCode).send(response.body);
 }
 
 /**

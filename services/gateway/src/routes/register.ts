@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler, preHandlerAsyncHookHandler } from 'fastify';
-import { authenticate } from '../auth/edge-auth';
-import { forwardedContext } from '../auth/identity-assertion';
+import type { FastifyError, FastifyInstance, FastifySchema, onRequestAsyncHookHandler, onRequestHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import { authenticate, type AuthRule } from '../auth/edge-auth';
+import { anonymousContext, forwardedContext } from '../auth/identity-assertion';
 import { proxy, type ProxyDeps } from '../proxy/forward';
 import type { GatewayRoute, TimeoutClass } from './table';
 
@@ -19,6 +19,25 @@ export interface RouteSettings {
 function openApiSchema(route: GatewayRoute): FastifySchema {
   const security: Record<string, string[]>[] = route.auth === 'required' ? [{ bearerAuth: [] }] : route.auth === 'optional' ? [{}, { bearerAuth: [] }] : [];
   return { ...route.schema, security };
+}
+
+/**
+ * Edge authentication as an onRequest hook. A request without a token on a
+ * route that does not require one (the public reads, most of the traffic)
+ * is settled at once, without a promise; the rest goes through authenticate().
+ */
+function authenticationHook(rule: AuthRule, jwtSecret: string): onRequestHookHandler {
+  return (request, _reply, done) => {
+    if (rule.auth === 'none' || (rule.auth === 'optional' && !request.headers.authorization)) {
+      request.identity = null;
+      done();
+      return;
+    }
+    authenticate(request, rule, jwtSecret).then((identity) => {
+      request.identity = identity;
+      done();
+    }, (error: unknown) => done(error as FastifyError));
+  };
 }
 
 /**
@@ -45,15 +64,14 @@ export function registerRoutes(app: FastifyInstance, routes: readonly GatewayRou
       helmet: false,
       onRequest: [
         settings.securityHeaders,
-        async (request) => {
-          request.identity = await authenticate(request, route, settings.jwtSecret);
-        },
+        authenticationHook(route, settings.jwtSecret),
         settings.rateLimit,
       ],
       ...(settings.preHandlers?.[target.label] === undefined ? {} : { preHandler: settings.preHandlers[target.label] }),
-      handler: async (request, reply) => {
-        const context = await forwardedContext(request.identity, request.trace, request.ip, settings.internalSecret);
-        return proxy(request, reply, target, context, deps);
+      handler: (request, reply) => {
+        if (request.identity === null) return proxy(request, reply, target, anonymousContext(request.trace, request.ip), deps);
+        const signed = forwardedContext(request.identity, request.trace, request.ip, settings.internalSecret);
+        return signed.then((context) => proxy(request, reply, target, context, deps));
       },
     });
   }

@@ -1,7 +1,7 @@
 import { AppError } from '@eticket/errors';
 import { MAX_PARAM_LENGTH, sendProblem } from '@eticket/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { forwardedContext } from '../auth/identity-assertion';
+import { anonymousContext } from '../auth/identity-assertion';
 import { proxy, type ProxyDeps } from '../proxy/forward';
 import type { RouteSettings } from './register';
 import type { GatewayRoute } from './table';
@@ -65,8 +65,7 @@ export function registerWebUi(app: FastifyInstance, routes: readonly GatewayRout
     onRequest: [settings.securityHeaders, settings.rateLimit],
     handler: async (request, reply) => {
       if (isApiPath(request.url, segments)) return sendProblem(reply, request, apiPathProblem(request.method, request.url));
-      const context = await forwardedContext(null, request.trace, request.ip, settings.internalSecret);
-      return proxy(request, reply, target, context, deps);
+      return proxy(request, reply, target, anonymousContext(request.trace, request.ip), deps);
     },
   });
 }
