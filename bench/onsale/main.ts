@@ -41,6 +41,13 @@ const SPREAD_EVENTS = 100;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+/** The waiting room's concurrency limit at the end of a run (the gateway's eticket_gateway_waiting_room_limit); undefined without a room. */
+async function roomLimit(gatewayUrl: string): Promise<number | undefined> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith('eticket_gateway_waiting_room_limit '));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const stack = new BenchStack({ basePort: BASE_PORT, waitingRoom: WAITING_ROOM, log: (line) => log(`platform: ${line}`) });
@@ -80,9 +87,9 @@ async function main(): Promise<void> {
       const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= to).length / (seconds - WARMUP_SECONDS);
       const events = [...new Set(Array.from({ length: Math.min(2_000, SPREAD_EVENTS) }, (_, i) => eventOf(i)))];
       const offered = 'rate' in load ? `${load.rate.toFixed(0)}/s` : `${load.concurrency} conc`;
-      const result = summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder);
+      const result = { ...summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder), roomLimit: await roomLimit(stack.gatewayUrl) };
       results.push(result);
-      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms`);
+      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms, room limit now ${result.roomLimit ?? '-'}`);
       return result;
     };
 

@@ -111,6 +111,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
     longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
   }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
+  if (room !== undefined) metrics.watchWaitingRoomLimit(() => room.limit);
   const routes = deps.routes ?? ROUTES;
   const proxyDeps = { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS };
   const routeSettings = {
