@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'services/web/client/**/*.test.ts', 'platform/src/**/*.test.ts', 'deploy/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'services/web/client/**/*.test.ts', 'platform/src/**/*.test.ts', 'deploy/**/*.test.ts', 'bench/support/**/*.test.ts'],
           environment: 'node',
         },
       },

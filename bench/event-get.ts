@@ -9,39 +9,21 @@
 // event, warms both paths up, then measures direct first and gateway second.
 // BENCH_CONNECTIONS (default 50) and BENCH_DURATION_SECONDS (default 10) tune it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { dataLayout, defaultDataDir, repoRoot } from '../platform/src/index';
+import { repoRoot } from '../platform/src/index';
+import { freePort } from '../test/support/free-port';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
+import { runningPlatformEnv } from './support/platform-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const WARMUP = 3;
 
 function databaseEnv(): { write: string; read: string } {
-  if (process.env.USER_DB_WRITE_URL) return { write: process.env.USER_DB_WRITE_URL, read: process.env.USER_DB_READ_URL ?? process.env.USER_DB_WRITE_URL };
-  const envFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).envFile;
-  if (!existsSync(envFile)) {
-    throw new Error(`no database: set USER_DB_WRITE_URL or start the platform first (npx tsx platform/src/cli.ts up --infra-only); looked for ${envFile}`);
-  }
-  // Only the two URLs are needed; read them without insisting on the rest of the env contract.
-  const values = new Map(readFileSync(envFile, 'utf8').split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  const write = values.get('USER_DB_WRITE_URL');
-  if (write === undefined || write === '') throw new Error(`${envFile} has no USER_DB_WRITE_URL`);
-  return { write, read: values.get('USER_DB_READ_URL') || write };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+  const env = runningPlatformEnv(['USER_DB_WRITE_URL', 'USER_DB_READ_URL']);
+  return { write: env.USER_DB_WRITE_URL, read: env.USER_DB_READ_URL };
 }
 
 async function json(url: string, init: RequestInit = {}): Promise<Record<string, unknown>> {

@@ -15,12 +15,13 @@
 // BENCH_CONNECTIONS (default 50) and BENCH_DURATION_SECONDS (default 10) tune it;
 // BENCH_GATEWAY_CPU_PROF=<dir> writes the gateway's V8 CPU profile (.cpuprofile) there when it stops.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { dataLayout, defaultDataDir, readEnvFile, repoRoot, type PlatformEnv } from '../platform/src/index';
+import { repoRoot, type PlatformEnv } from '../platform/src/index';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
+import { runningPlatformEnv } from './support/platform-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -31,16 +32,7 @@ const TARGET_THROUGHPUT_RATIO = 0.5;
 const TARGET_P99_RATIO = 2;
 
 function platformEnv(): Pick<PlatformEnv, 'USER_DB_WRITE_URL' | 'USER_DB_READ_URL' | 'ETCD_ENDPOINTS' | 'REDIS_CLUSTER_NODES'> {
-  const { USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES } = process.env;
-  const fromEnv = { USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES };
-  if (fromEnv.USER_DB_WRITE_URL && fromEnv.ETCD_ENDPOINTS && fromEnv.REDIS_CLUSTER_NODES) {
-    return { ...fromEnv, USER_DB_READ_URL: process.env.USER_DB_READ_URL ?? fromEnv.USER_DB_WRITE_URL } as PlatformEnv;
-  }
-  const envFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).envFile;
-  if (!existsSync(envFile)) {
-    throw new Error(`no platform: start one (npx tsx platform/src/cli.ts up --infra-only) or set USER_DB_WRITE_URL, ETCD_ENDPOINTS and REDIS_CLUSTER_NODES; looked for ${envFile}`);
-  }
-  return readEnvFile(envFile);
+  return runningPlatformEnv(['USER_DB_WRITE_URL', 'USER_DB_READ_URL', 'ETCD_ENDPOINTS', 'REDIS_CLUSTER_NODES']);
 }
 
 function freePort(): Promise<number> {

@@ -27,13 +27,14 @@
 // replace (docs/seat-inventory.md).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { signInternalIdentity, type Identity } from '@eticket/auth';
-import { dataLayout, defaultDataDir, repoRoot } from '../platform/src/index';
+import { repoRoot } from '../platform/src/index';
+import { freePort } from '../test/support/free-port';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
+import { platformDataLayout, runningPlatformEnv } from './support/platform-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -44,34 +45,15 @@ const BUYERS = 20;
 
 /** The platform runner's pid (its descendants are every platform process), when the platform is ours to read. */
 function platformSupervisorPid(): number | undefined {
-  const pidsFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).pidsFile;
+  const pidsFile = platformDataLayout().pidsFile;
   if (!existsSync(pidsFile)) return undefined;
   const pid = (JSON.parse(readFileSync(pidsFile, 'utf8')) as { supervisorPid?: unknown }).supervisorPid;
   return typeof pid === 'number' ? pid : undefined;
 }
 
 function platformEnv(): { userDb: string; mongo: string } {
-  if (process.env.USER_DB_WRITE_URL && process.env.ORDER_MONGO_URL) return { userDb: process.env.USER_DB_WRITE_URL, mongo: process.env.ORDER_MONGO_URL };
-  const envFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).envFile;
-  if (!existsSync(envFile)) {
-    throw new Error(`no platform: set USER_DB_WRITE_URL and ORDER_MONGO_URL or start it first (npx tsx platform/src/cli.ts up --infra-only); looked for ${envFile}`);
-  }
-  const values = new Map(readFileSync(envFile, 'utf8').split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  const userDb = values.get('USER_DB_WRITE_URL');
-  const mongo = values.get('ORDER_MONGO_URL');
-  if (!userDb || !mongo) throw new Error(`${envFile} lacks USER_DB_WRITE_URL or ORDER_MONGO_URL`);
-  return { userDb, mongo };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+  const env = runningPlatformEnv(['USER_DB_WRITE_URL', 'ORDER_MONGO_URL']);
+  return { userDb: env.USER_DB_WRITE_URL, mongo: env.ORDER_MONGO_URL };
 }
 
 async function json(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Record<string, unknown>> {

@@ -26,34 +26,22 @@
 // (`ulimit -n`, inherited by every process it starts) to the hard limit
 // before starting, and this script checks what it got.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { issueAccessToken } from '@eticket/auth';
 import WebSocket from 'ws';
-import { dataLayout, defaultDataDir, readEnvFile, type PlatformEnv } from '../platform/src/index';
+import type { PlatformEnv } from '../platform/src/index';
+import { freePort } from '../test/support/free-port';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
+import { runningPlatformEnv } from './support/platform-env';
 
 const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_WS_ROUNDS ?? 5);
 const CONNECT_CONCURRENCY = 100;
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-function platformEnv(): PlatformEnv {
-  const envFile = dataLayout(process.env.ETICKET_PLATFORM_DATA_DIR ?? defaultDataDir).envFile;
-  if (!existsSync(envFile)) throw new Error(`no platform: start one (npx tsx platform/src/cli.ts up --infra-only); looked for ${envFile}`);
-  return readEnvFile(envFile);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+function platformEnv(): Pick<PlatformEnv, 'ETCD_ENDPOINTS' | 'USER_DB_WRITE_URL' | 'USER_DB_READ_URL' | 'REDIS_CLUSTER_NODES' | 'ORDER_MONGO_URL'> {
+  return runningPlatformEnv(['ETCD_ENDPOINTS', 'USER_DB_WRITE_URL', 'USER_DB_READ_URL', 'REDIS_CLUSTER_NODES', 'ORDER_MONGO_URL']);
 }
 
 interface JsonInit {

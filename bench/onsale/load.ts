@@ -11,6 +11,15 @@ import { Pool } from 'undici';
 export interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** How long the gateway held the request in the waiting room before it went on (Server-Timing queue;dur), ms. */
+  readonly queuedMs: number;
+}
+
+/** The `queue;dur=<ms>` entry of a Server-Timing header (0 without one). */
+function queueDuration(header: string | string[] | undefined): number {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const match = value === undefined ? null : /(?:^|,)\s*queue\s*;\s*dur=([\d.]+)/.exec(value);
+  return match === null ? 0 : Number(match[1]);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -34,16 +43,17 @@ export class Recorder {
   }
 }
 
-/** How a request is sent: `held` (a long poll) goes over a pool of its own; `signal` abandons it (not recorded). */
+/** How a request is sent: `held` (a long poll, a POST that may wait in the room) goes over a pool of its own; `signal` abandons it (not recorded). */
 export interface CallOptions {
   readonly held?: boolean;
   readonly signal?: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export class Client {
   private readonly pool: Pool;
   /**
-   * Long polls, one connection each, as every waiting buyer's browser has its own: held polls
+   * Held requests, one connection each, as every waiting buyer's browser has its own: held requests
    * sharing the pool of the orders would make orders wait for a free connection here, and
    * that wait would be measured as the system's latency.
    */
@@ -54,9 +64,14 @@ export class Client {
     this.heldPool = new Pool(origin, { connections: 16_384, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
-  /** One request; recorded under `kind` (or the kind its status makes it; status 0 for a transport error). Status -1 (not recorded) when abandoned through `options.signal`. */
+  /**
+   * One request; recorded under `kind` (or the kind its status makes it; status 0 for a transport error),
+   * with its latency less the time the gateway says it held the request in the waiting room (the
+   * latency of the admitted request, as if it had been sent at its admission). Status -1 (not recorded)
+   * when abandoned through `options.signal`.
+   */
   async call(kind: string | ((status: number) => string), method: 'GET' | 'POST', path: string, token?: string, body?: unknown, key?: string, options: CallOptions = {}): Promise<Answer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (key !== undefined) headers['idempotency-key'] = key;
@@ -67,19 +82,20 @@ export class Client {
       const signal = options.signal === undefined ? {} : { signal: options.signal };
       const response = await pool.request({ method, path, headers, ...payload, ...signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
       const text = await response.body.text();
-      this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started);
+      const queuedMs = queueDuration(response.headers['server-timing']);
+      this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started - queuedMs);
       let parsed: Record<string, unknown> = {};
       try {
         parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
       } catch {
         // not JSON: status alone
       }
-      return { status: response.statusCode, body: parsed };
+      return { status: response.statusCode, body: parsed, queuedMs };
     } catch {
-      if (options.signal?.aborted === true) return { status: -1, body: {} };
+      if (options.signal?.aborted === true) return { status: -1, body: {}, queuedMs: 0 };
       this.recorder.transportErrors += 1;
       this.recorder.record(typeof kind === 'string' ? kind : kind(0), 0, performance.now() - started);
-      return { status: 0, body: {} };
+      return { status: 0, body: {}, queuedMs: 0 };
     }
   }
 

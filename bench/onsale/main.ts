@@ -4,8 +4,8 @@
 // a gateway (log level warn), seeds buyers and events, and runs, through the
 // gateway:
 //   browse          GET /event and GET /event/{id}, open model
-//   capacity        on-sale (order, then pay) with 64 buyers back to back: the
-//                   most orders/s the system confirms = X
+//   capacity        on-sale (order, then pay) with 64 buyers back to back, twice:
+//                   the most orders/s the system confirms = X (the better run)
 //   on-sale 0.7x    open model at 0.7 X (the tail: p99/p50)
 //   on-sale 1x/10x  open model at X and at 10 X, alternating, BENCH_ROUNDS times:
 //                   goodput and admitted p99 at 10x over their values at 1x
@@ -40,6 +40,13 @@ const WARMUP_SECONDS = 2;
 const SPREAD_EVENTS = 100;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** The waiting room's concurrency limit at the end of a run (the gateway's eticket_gateway_waiting_room_limit); undefined without a room. */
+async function roomLimit(gatewayUrl: string): Promise<number | undefined> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith('eticket_gateway_waiting_room_limit '));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -80,15 +87,15 @@ async function main(): Promise<void> {
       const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= to).length / (seconds - WARMUP_SECONDS);
       const events = [...new Set(Array.from({ length: Math.min(2_000, SPREAD_EVENTS) }, (_, i) => eventOf(i)))];
       const offered = 'rate' in load ? `${load.rate.toFixed(0)}/s` : `${load.concurrency} conc`;
-      const result = summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder);
+      const result = { ...summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder), roomLimit: await roomLimit(stack.gatewayUrl) };
       results.push(result);
-      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms`);
+      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms, room limit now ${result.roomLimit ?? '-'}`);
       return result;
     };
 
-    // Warm-up (JIT, connection pools, the room's limit); not reported.
+    // Warm-up (JIT, connection pools, the room's limit) under the load the capacity runs bring; not reported.
     const warm = await event(1_000_000, 'Warm-up');
-    await onSale('warm-up', { concurrency: 16 }, () => warm, 5);
+    await onSale('warm-up', { concurrency: CAPACITY_CONCURRENCY }, () => warm, 10);
     results.pop();
 
     {
@@ -100,9 +107,14 @@ async function main(): Promise<void> {
       results.push(summarise('browse', `${BROWSE_RATE}/s`, recorder, ['browse-list', 'browse-event'], answered / SECONDS, 'req/s'));
     }
 
-    const capacityEvent = await event(1_000_000, 'Capacity');
-    const capacity = await onSale('on-sale capacity (closed)', { concurrency: CAPACITY_CONCURRENCY }, () => capacityEvent);
-    const x = Math.max(5, capacity.throughput);
+    // The most the system confirms: the better of two closed runs (one run can land on a pause of the
+    // machine or of a collector, and an X measured low would make every ratio below easier than it is).
+    const capacities: ScenarioResult[] = [];
+    for (const run of [1, 2]) {
+      const capacityEvent = await event(1_000_000, `Capacity ${run}`);
+      capacities.push(await onSale(`on-sale capacity (closed, run ${run})`, { concurrency: CAPACITY_CONCURRENCY }, () => capacityEvent));
+    }
+    const x = Math.max(5, ...capacities.map((run) => run.throughput));
     const seventy = await event(1_000_000, 'Tail');
     const tail = await onSale('on-sale 0.7x', { rate: 0.7 * x }, () => seventy);
 
@@ -154,6 +166,9 @@ async function main(): Promise<void> {
     process.stdout.write(`goodput 10x / 1x   = ${median(goodputRatios).toFixed(2)} (rounds ${goodputRatios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.9)\n`);
     process.stdout.write(`admitted p99 10x/1x = ${median(p99Ratios).toFixed(2)} (rounds ${p99Ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 2)\n`);
     process.stdout.write(`p99/p50 at 0.7x     = ${tailRatio.toFixed(2)} (target <= 5)\n`);
+    // Honesty check of X: a run at 10x that confirms clearly more than X means X was measured low.
+    const bestOverload = Math.max(...rounds.map((r) => r.at10x.throughput));
+    process.stdout.write(`best 10x goodput / X = ${(bestOverload / x).toFixed(2)} (above ~1.1: X was measured low, and the ratios above flatter)\n`);
     process.stdout.write(`invariants          = ${invariantsHeld ? 'held in every scenario (oversold 0, stuck 0, prepared 0, sold = paid + held)' : 'VIOLATED, see the table'}\n`);
     process.stdout.write(`whole run           = ${minutes.toFixed(1)} min\n`);
 
@@ -168,6 +183,7 @@ async function main(): Promise<void> {
         admittedP99_10xOver1x: median(p99Ratios),
         p99Rounds: p99Ratios,
         p99OverP50At70Percent: tailRatio,
+        best10xGoodputOverX: bestOverload / x,
       },
       invariantsHeld, minutes, results,
     }, null, 2)}\n`);

@@ -21,6 +21,8 @@ export interface ScenarioResult {
   readonly invariants?: InvariantReport;
   /** CPU ms per confirmed order by component (order scenarios). */
   readonly cpuPerOrder?: CpuSample;
+  /** The waiting room's concurrency limit when the run ended. */
+  readonly roomLimit?: number;
 }
 
 export function summarise(

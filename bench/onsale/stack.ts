@@ -116,11 +116,11 @@ export class BenchStack {
         RATE_LIMIT_CLIENT_MAX: '10000000',
         RATE_LIMIT_USER_MAX: '10000000',
         WAITING_ROOM_ENABLED: String(this.options.waitingRoom),
-        // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: where the gateway's CPU goes under the rush.
-        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
       timeoutMs: 60_000,
+      // BENCH_GATEWAY_CPU_PROF=<dir>: the gateway writes a CPU profile there when it stops (where its CPU goes under the rush).
+      ...(process.env.BENCH_GATEWAY_CPU_PROF === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`] }),
     }));
     await this.waitForInstances();
   }

@@ -200,6 +200,21 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect((await order(urls[1]!, b, eventId)).status).toBe(201);
   }, 60_000);
 
+  it('holds a queued POST /order that asks Prefer: wait until the buyer is admitted, then places the order in the same request', async () => {
+    const eventId = await stack.event(100);
+    const [a, b] = await Promise.all([buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    // Held by gateway 2 while gateway 1 finishes A's order: one request, answered with B's order.
+    const held = await call(`${urls[1]}/order`, { method: 'POST', token: b.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=15' }, body: { event_id: eventId, quantity: 1 } });
+    expect(held.status).toBe(201);
+    expect(held.body.event_id).toBe(eventId);
+    expect(held.headers.get('preference-applied')).toBe('wait=15');
+    expect(Number(/queue;dur=([\d.]+)/.exec(held.headers.get('server-timing') ?? '')?.[1])).toBeGreaterThan(0);
+    expect((await first.answer).status).toBe(201);
+    const report = await stack.invariants(eventId);
+    expect(report.problems).toEqual([]);
+  }, 60_000);
+
   it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {
     const eventId = await stack.event(100);
     const [a, b] = await Promise.all([buyer(), buyer()]);

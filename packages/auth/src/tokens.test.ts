@@ -12,6 +12,13 @@ describe('tokens', () => {
     await expect(verifyAccessToken(token, secret)).resolves.toEqual(alice);
   });
 
+  it('accepts a standard HS256 token signed by another JWT library (tokens issued before an upgrade stay valid)', async () => {
+    const elsewhere = await new SignJWT({ email: alice.email, roles: [...alice.roles] })
+      .setProtectedHeader({ alg: 'HS256' }).setSubject(alice.userId).setIssuer('e-ticket-user-service').setAudience('e-ticket-api').setIssuedAt().setExpirationTime('1m')
+      .sign(new TextEncoder().encode(secret));
+    await expect(verifyAccessToken(elsewhere, secret)).resolves.toEqual(alice);
+  });
+
   it('refuses a token signed with another secret', async () => {
     const { token } = await issueAccessToken(alice, 'c'.repeat(32), 60);
     await expect(verifyAccessToken(token, secret)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

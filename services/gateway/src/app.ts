@@ -109,8 +109,10 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     leaseMs: config.ROUTE_TIMEOUT_WRITE_MS + 5_000,
     abandonMs: config.WAITING_ROOM_ABANDON_MS,
     fallbackConcurrency: config.WAITING_ROOM_FALLBACK_CONCURRENCY,
-    longPollMs: config.WAITING_ROOM_LONG_POLL_MS,
+    // A held buyer is not heard from during the hold: it must end well before they count as gone.
+    longPollMs: Math.min(config.WAITING_ROOM_LONG_POLL_MS, Math.max(0, config.WAITING_ROOM_ABANDON_MS - 5_000)),
   }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices) : undefined;
+  if (room !== undefined) metrics.watchWaitingRoomLimit(() => room.limit);
   const routes = deps.routes ?? ROUTES;
   const proxyDeps = { agent, directory, stale: deps.stale, metrics, maxAttempts: config.RETRY_MAX_ATTEMPTS };
   const routeSettings = {

@@ -36,4 +36,16 @@ export class GatewayMetrics {
     this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
     this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }
+
+  /** eticket_gateway_waiting_room_limit: the room's concurrency limit, read at each scrape. */
+  watchWaitingRoomLimit(read: () => number): void {
+    new Gauge({
+      name: 'eticket_gateway_waiting_room_limit',
+      help: 'Orders in flight per event before buyers queue, as the adaptive controller set it now',
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 }

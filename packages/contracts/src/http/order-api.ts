@@ -23,6 +23,18 @@ export const IdempotencyKeyHeaders = Type.Object(
   { additionalProperties: true },
 );
 
+/** POST /order: the Idempotency-Key, and optionally RFC 7240 `Prefer: wait=N` for the gateway's waiting room. */
+export const PlaceOrderHeaders = Type.Object(
+  {
+    ...IdempotencyKeyHeaders.properties,
+    prefer: Type.Optional(Type.String({
+      maxLength: 1_000,
+      description: 'RFC 7240. With wait=N (seconds), a buyer the waiting room queues is held up to N s (at most the gateway\'s hold, 20 s by default) instead of answered 202 at once: admitted meanwhile, the same request places the order (Server-Timing: queue;dur=<ms> says how long it queued); else the 202 with the place comes after the hold.',
+    })),
+  },
+  { additionalProperties: true },
+);
+
 export const ORDER_STATUS_NAMES = ['preparing', 'pending_payment', 'rejected', 'paid', 'expired', 'cancelled'] as const;
 export const OrderStatusName = Type.Union(ORDER_STATUS_NAMES.map((status) => Type.Literal(status)), {
   description: 'preparing: being placed; pending_payment: seats held until hold_expires_at; rejected: not placed (see status_reason); paid; expired: not paid in time, seats released; cancelled by the buyer, seats released',
@@ -108,10 +120,10 @@ const route = <S extends ApiSchema>(method: ApiRoute['method'], url: string, sch
 export const orderApi = {
   placeOrder: route('POST', '/order', {
     summary: 'Place an order: holds the seats until hold_expires_at, waiting for payment',
-    description: 'Runs a two-phase commit with the User Service\'s seat inventory. Requires an Idempotency-Key: a retry with the same key returns the same order (or the same refusal), never a second one. When more buyers want the event than can be confirmed, the gateway answers 202 with a place in the event\'s waiting room instead: poll GET /queue/{ticket} and POST again once admitted.',
+    description: 'Runs a two-phase commit with the User Service\'s seat inventory. Requires an Idempotency-Key: a retry with the same key returns the same order (or the same refusal), never a second one. When more buyers want the event than can be confirmed, the gateway answers 202 with a place in the event\'s waiting room instead: poll GET /queue/{ticket} and POST again once admitted (or send Prefer: wait=N to be held and served in the same request).',
     tags: ['orders'],
     operationId: 'placeOrder',
-    headers: IdempotencyKeyHeaders,
+    headers: PlaceOrderHeaders,
     body: PlaceOrderBody,
     // 202: the event's waiting room queued the buyer (gateway only): poll GET /queue/{ticket}, then POST again.
     response: { 201: OrderSchema, 202: QueuePlaceSchema, ...problems(...COMMON_PROBLEMS, 401, 404, 409, 413, 415, 422) },

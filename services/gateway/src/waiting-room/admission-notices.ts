@@ -1,5 +1,11 @@
 import type { Cluster } from 'ioredis';
 
+/** A held wait for one buyer's admission. */
+export interface AdmissionNotice {
+  readonly done: Promise<void>;
+  cancel(): void;
+}
+
 /** The buyers of an event admitted from the queue who have not come back yet (the room's `admitted` set). */
 export type AdmittedOf = (eventId: string) => Promise<readonly string[]>;
 
@@ -50,7 +56,7 @@ export class AdmissionNotices {
   }
 
   /** Resolves when `<eventId>:<userId>` is admitted, or after `timeoutMs`, whichever is first. Call before asking Redis, so no notice is missed. */
-  waitFor(eventId: string, userId: string, timeoutMs: number): { readonly done: Promise<void>; cancel(): void } {
+  waitFor(eventId: string, userId: string, timeoutMs: number): AdmissionNotice {
     const key = `${eventId}:${userId}`;
     let listener: () => void = () => undefined;
     let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import { waitingRoomApi, type QueuePlaceView } from '@eticket/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { authenticate } from '../auth/edge-auth';
-import type { PollAnswer } from './waiting-room';
+import type { Entry, PollAnswer } from './waiting-room';
 import type { WaitingRoom } from './waiting-room';
 
 function view(answer: PollAnswer, ticket: string): QueuePlaceView {
@@ -13,6 +13,14 @@ function view(answer: PollAnswer, ticket: string): QueuePlaceView {
 
 const retryAfter = (reply: FastifyReply, ms: number) => reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
 
+/** The seconds of RFC 7240 `Prefer: wait=N` (0 without one; at most a day, the hold is capped anyway). */
+export function preferredWaitMs(prefer: string | string[] | undefined): number {
+  const header = Array.isArray(prefer) ? prefer.join(',') : prefer;
+  if (header === undefined || header.length > 1_000) return 0;
+  const match = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?(?=$|[,;\s])/i.exec(header);
+  return match === null ? 0 : Math.min(86_400, Number(match[1])) * 1000;
+}
+
 /**
  * The waiting room's gate on POST /order, after authentication, rate limit and
  * validation (it needs the caller and the event). Admitted: the order goes on
@@ -20,18 +28,40 @@ const retryAfter = (reply: FastifyReply, ms: number) => reply.header('retry-afte
  * gone out (or the client hung up), with the latency the controller learns
  * from. Queued: 202 with the place, Location of the ticket and Retry-After;
  * nothing reaches a service, so a rush costs the system one Redis script per
- * request.
+ * request. With `Prefer: wait=N` a queued buyer's request is held instead
+ * (WaitingRoom.awaitTurn): admitted within N s, the same request places the
+ * order, and the answer says how long it queued (`Server-Timing: queue;dur=`,
+ * ms) and `Preference-Applied: wait=N`; else the 202 after the hold.
  */
 export function admissionHook(room: WaitingRoom): preHandlerAsyncHookHandler {
   return async function waitingRoomGate(request: FastifyRequest, reply: FastifyReply) {
     const identity = request.identity;
     const body = request.body as { event_id?: unknown } | undefined;
     if (identity === null || typeof body?.event_id !== 'string') return;
-    const started = performance.now();
-    const entry = await room.enter(body.event_id, identity.userId);
+    let started = performance.now();
+    let entry: Entry | undefined = await room.enter(body.event_id, identity.userId);
+    const waitMs = entry.status === 'queued' ? preferredWaitMs(request.headers.prefer) : 0;
+    if (entry.status === 'queued' && waitMs > 0) {
+      void reply.header('preference-applied', `wait=${waitMs / 1000}`);
+      const left = new AbortController();
+      const hangUp = () => left.abort();
+      reply.raw.once('close', hangUp);
+      try {
+        entry = await room.awaitTurn(entry, identity.userId, waitMs, left.signal);
+      } finally {
+        reply.raw.off('close', hangUp);
+      }
+      // The client left while held: nobody reads an answer, and no slot was taken.
+      if (entry === undefined) return reply.code(202).send();
+      const queuedMs = performance.now() - started;
+      if (entry.status === 'admitted') void reply.header('server-timing', `queue;dur=${queuedMs.toFixed(1)}`);
+      // The controller learns the order's latency, not the wait before it.
+      started = performance.now();
+    }
     if (entry.status === 'admitted') {
+      const admitted = entry;
       // 'close' fires once, whether the answer was sent or the client went away.
-      reply.raw.once('close', () => entry.done(performance.now() - started, reply.raw.writableFinished && reply.statusCode < 500));
+      reply.raw.once('close', () => admitted.done(performance.now() - started, reply.raw.writableFinished && reply.statusCode < 500));
       return;
     }
     const place = view(entry, entry.ticket);

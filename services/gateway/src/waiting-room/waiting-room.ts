@@ -1,6 +1,6 @@
 import type { Cluster } from 'ioredis';
 import { AppError } from '@eticket/errors';
-import type { AdmissionNotices } from './admission-notices';
+import type { AdmissionNotice, AdmissionNotices } from './admission-notices';
 import { CompletionRate } from './completion-rate';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
@@ -46,6 +46,8 @@ export interface QueuedPlace {
 export type PollAnswer =
   | { readonly status: 'admitted' | 'expired'; readonly eventId: string; readonly pollAfterMs: number }
   | QueuedPlace;
+
+const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
 
 type ScriptReply = [number, number?, number?, number?, number?];
 
@@ -129,8 +131,11 @@ export class WaitingRoom {
     return [`${tag}:slots`, `${tag}:queue`, `${tag}:ctl`, `${tag}:seen`, `${tag}:admitted`];
   }
 
-  /** Admits the buyer now, or queues them; 503 WAITING_ROOM_UNAVAILABLE only when Redis is down and this gateway's fallback slots are taken. */
-  async enter(eventId: string, userId: string): Promise<Entry> {
+  /**
+   * Admits the buyer now, or queues them; 503 WAITING_ROOM_UNAVAILABLE only when Redis is down and this
+   * gateway's fallback slots are taken. `again`: the buyer was queued by this request already (awaitTurn).
+   */
+  async enter(eventId: string, userId: string, again = false): Promise<Entry> {
     let reply: ScriptReply;
     try {
       reply = await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, String(this.limiter.limit), userId);
@@ -138,12 +143,31 @@ export class WaitingRoom {
       return this.enterWithoutRedis();
     }
     if (reply[0] === 1) {
-      this.onOutcome('admitted');
+      this.onOutcome(again ? 'admitted_from_queue' : 'admitted');
       return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
     }
-    this.onOutcome('queued');
+    if (!again) this.onOutcome('queued');
     this.limiter.markSaturated();
     return this.place(eventId, userId, reply);
+  }
+
+  /**
+   * Holds a buyer just queued by POST /order (who asked for it with `Prefer: wait=N`, RFC 7240) until
+   * admitted — then the same request places the order — or for at most N s (and `longPollMs`): then
+   * their place, for the 202. One request per queued buyer instead of a 202, a poll and a second POST,
+   * and no round trip between the admission and the order. Undefined if the client went away meanwhile.
+   */
+  async awaitTurn(place: QueuedPlace, userId: string, waitMs: number, signal: AbortSignal): Promise<Entry | undefined> {
+    const holdMs = Math.min(waitMs, this.settings.longPollMs);
+    if (holdMs <= 0) return place;
+    // Registered after the entry: an admission in between is found by the sweep (AdmissionNotices), within a second.
+    const notice = this.notices?.waitFor(place.eventId, userId, holdMs);
+    try {
+      if (!(await this.hold(notice, holdMs, place.pollAfterMs, signal))) return undefined;
+    } finally {
+      notice?.cancel();
+    }
+    return this.enter(place.eventId, userId, true);
   }
 
   /**
@@ -164,15 +188,27 @@ export class WaitingRoom {
     if (!wait || holdMs === 0) return this.pollOnce(claims.eventId, userId, claims.seq, ticket);
     // Listening before asking, so an admission between the two is not missed.
     const notice = this.notices?.waitFor(claims.eventId, userId, holdMs);
-    let onAbort: (() => void) | undefined;
-    // A function, not a narrowed property: the client may leave while the hold is awaited.
-    const gone = () => signal?.aborted === true;
     try {
       const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
-      if (first.status !== 'queued' || gone()) return first;
+      if (first.status !== 'queued' || !(await this.hold(notice, holdMs, first.pollAfterMs, signal))) return first;
+      const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
+      // The hold was the wait: a long-polling client asks again at once.
+      return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
+    } finally {
+      notice?.cancel();
+    }
+  }
+
+  /**
+   * Waits for the admission notice, at most `holdMs`; without notices, as long as a plain poll would
+   * wait (`pollAfterMs`, at most `holdMs`). False when the client went away (`signal`): no last look.
+   */
+  private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted === true) return false;
+    let onAbort: (() => void) | undefined;
+    try {
       await new Promise<void>((resolve) => {
-        // Without admission notices the hold is a delayed poll: no sooner than a plain poll would ask.
-        const timer = notice === undefined ? setTimeout(resolve, Math.min(holdMs, first.pollAfterMs)) : undefined;
+        const timer = notice === undefined ? setTimeout(resolve, Math.min(holdMs, pollAfterMs)) : undefined;
         void notice?.done.then(resolve);
         onAbort = () => {
           clearTimeout(timer);
@@ -180,14 +216,11 @@ export class WaitingRoom {
         };
         signal?.addEventListener('abort', onAbort, { once: true });
       });
-      if (gone()) return first;
-      const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
-      // The hold was the wait: a long-polling client asks again at once.
-      return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
     } finally {
-      notice?.cancel();
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
+    // A function call, not the property: TypeScript would keep its narrowing from before the await.
+    return !isAborted(signal);
   }
 
   private async pollOnce(eventId: string, userId: string, seq: number, ticket: string): Promise<PollAnswer> {

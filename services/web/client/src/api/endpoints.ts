@@ -23,7 +23,8 @@ export const api = {
   /** 201 with the order, or 202 with a place in the event's waiting room (an on-sale rush). */
   placeOrder: (token: Token, eventId: string, quantity: number, idempotencyKey: string) =>
     apiRequest<OrderView | QueuePlaceView>('/order', { method: 'POST', token, idempotencyKey, body: { event_id: eventId, quantity } }),
-  queuePlace: (token: Token, ticket: string) => apiRequest<QueuePlaceView>(`/queue/${ticket}`, { token }),
+  // A long poll: the gateway answers when the buyer is admitted (or after its hold, with poll_after_ms 0).
+  queuePlace: (token: Token, ticket: string) => apiRequest<QueuePlaceView>(`/queue/${ticket}?wait=true`, { token }),
   listOrders: (token: Token, offset = 0) => apiRequest<OrderPageView>('/order', { token, query: { limit: 50, offset } }),
   getOrder: (token: Token, id: string) => apiRequest<OrderView>(`/order/${id}`, { token }),
   cancelOrder: (token: Token, id: string) => apiRequest<OrderView>(`/order/${id}/cancel`, { method: 'POST', token }),
