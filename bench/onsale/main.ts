@@ -44,7 +44,8 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 /** The waiting room's concurrency limit at the end of a run (the gateway's eticket_gateway_waiting_room_limit); undefined without a room. */
 async function roomLimit(gatewayUrl: string): Promise<number | undefined> {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  const line = text.split('\n').find((row) => row.startsWith('eticket_gateway_waiting_room_limit '));
+  // The registry adds a service label: `eticket_gateway_waiting_room_limit{service="gateway"} 12`.
+  const line = text.split('\n').find((row) => /^eticket_gateway_waiting_room_limit[ {]/.test(row));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -153,7 +154,13 @@ async function main(): Promise<void> {
       results.push(summarise('mixed (browse + hot + spread)', `${(2.8 * x).toFixed(0)}/s`, recorder, ['order'], goodput, 'orders/s', mixedInvariants));
     }
 
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    // The middle value; of an even number, the mean of the two middle ones (with two rounds the upper one
+    // alone would report the better goodput ratio and the worse p99 ratio).
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
     const goodputRatios = rounds.map((r) => r.at10x.throughput / r.at1x.throughput);
     const p99Ratios = rounds.map((r) => r.at10x.p99 / r.at1x.p99);
     const tailRatio = tail.p99 / tail.p50;
