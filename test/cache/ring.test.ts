@@ -3,7 +3,9 @@
 // shard the ketama ring names, a SIGKILLed primary is replaced by its
 // promoted replica without a failed request, and with every node down the
 // cache is only slower.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache, createRing, encode, RingBackend } from '../../packages/cache/src/index';
 import { sentinelPrimary } from '../../platform/src/components/sentinel-probe';
@@ -198,6 +200,27 @@ describe('cache over the Sentinel ring', () => {
     },
     60_000,
   );
+
+  it('lets its process exit once closed: no shard client or Sentinel subscriber is left connected', async () => {
+    const probe = fileURLToPath(new URL('./ring-close-probe.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', probe, sentinels.join(','), shards.join(',')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const append = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
+    const exited = await new Promise<number | null | 'alive'>((resolve) => {
+      const timer = setTimeout(() => resolve('alive'), 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    if (exited === 'alive') child.kill('SIGKILL');
+    expect(output).toContain('closed');
+    expect(exited, output).toBe(0);
+  }, 30_000);
 
   afterAll(async () => {
     // Whatever failed above: every killed ring process back, the ring able to fail over again.

@@ -149,6 +149,13 @@ export class RingBackend implements CacheBackend {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.clients.values()].map((client) => client.quit().catch(() => client.disconnect())));
+    // QUIT lets replies in flight arrive; the disconnect() after it is what
+    // closes the failover detector's Sentinel subscribers (ioredis tears
+    // them down on disconnect, not on QUIT), which otherwise keep
+    // reconnecting and keep the process alive.
+    await Promise.all([...this.clients.values()].map(async (client) => {
+      await client.quit().catch(() => undefined);
+      client.disconnect();
+    }));
   }
 }
