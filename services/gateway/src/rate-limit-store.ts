@@ -58,18 +58,19 @@ export interface StoreDefaults {
  * spread over several instances may be refused that much earlier. Limits
  * under 100 take one token per call: exact.
  *
- * At most one Redis call per key is in flight: requests that arrive while it
- * is under way wait for its answer, and what it granted serves them in
- * order; those left over share the next call, which takes at least one
- * token for each of them (all used at once, so small limits stay exact).
- * Without this, every request arriving during a round trip made a call of
- * its own, and under concurrency most requests cost a Redis round trip
- * again (the gateway benchmark measured it: a twentieth of the gateway's CPU).
+ * Requests that find no local token share Redis calls: one arriving while a
+ * call for its key is under way waits for that call if it asked for a token
+ * to spare (each call takes a batch; it serves at most that many waiters),
+ * else it makes the next call. So no request waits longer than one round
+ * trip (as with a call per request), and a busy key still costs one call per
+ * batch. Without this, under concurrency every request arriving during a
+ * round trip made a call of its own, and most requests cost a Redis round
+ * trip again (the gateway benchmark's profile: a twentieth of its CPU).
  */
 export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: StoreDefaults) {
   const grants = new Map<string, LocalGrant>();
-  /** Requests waiting for the Redis call under way for their key. */
-  const pending = new Map<string, IncrCallback[]>();
+  /** Per key, the latest Redis call under way and the requests waiting for its tokens. */
+  const calls = new Map<string, { readonly batch: number; readonly waiters: IncrCallback[] }>();
 
   /** Answers from this instance's grant when it can; false when Redis must be asked. */
   const serveLocally = (key: string, max: number, callback: IncrCallback, now: number): boolean => {
@@ -85,32 +86,42 @@ export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: 
     return true;
   };
 
-  const fetch = (key: string, windowMs: number, max: number, waiters: IncrCallback[]): void => {
-    pending.set(key, waiters);
-    const batch = Math.max(batchFor(max), waiters.length);
+  const call = (key: string, windowMs: number, max: number, first: IncrCallback): void => {
+    const batch = batchFor(max);
+    const pending = { batch, waiters: [first] };
+    calls.set(key, pending);
     redis.gatewayTakeTokens(prefix + key, batch, windowMs, (error, result) => {
-      pending.delete(key);
+      if (calls.get(key) === pending) calls.delete(key);
       if (error || result === undefined) {
         const failure = error ?? new Error('no answer from Redis');
-        for (const callback of waiters) callback(failure);
+        for (const callback of pending.waiters) callback(failure);
         return;
       }
       const [counter, ttl] = result;
-      const first = counter - batch + 1;
       const now = Date.now();
+      const endsAt = now + ttl;
+      // This call's tokens: counter - batch + 1 .. counter, usable up to the limit; its waiters take them in order.
+      let next = counter - batch + 1;
+      const last = Math.min(counter, max);
+      for (const callback of pending.waiters) {
+        if (next <= last) callback(null, { current: next++, ttl });
+        else callback(null, { current: Math.max(max + 1, next), ttl });
+      }
       if (grants.size >= MAX_LOCAL_KEYS) grants.clear();
-      // Tokens first..counter are ours, up to the limit; past it the key is refused here until the window ends.
-      grants.set(key, { next: first, last: Math.min(counter, max), endsAt: now + ttl, exhausted: first > max });
-      const left = waiters.filter((callback) => !serveLocally(key, max, callback, now));
-      if (left.length > 0) fetch(key, windowMs, max, left);
+      const grant = grants.get(key);
+      // Past the limit: refused here until the window ends. Tokens left over serve the next requests, unless
+      // another call's are still in use (then these are lost to the others: at most batch - 1).
+      const usedUp = grant === undefined || now >= grant.endsAt || grant.next > grant.last;
+      if (next > max) grants.set(key, { next, last, endsAt, exhausted: true });
+      else if (next <= last && usedUp) grants.set(key, { next, last, endsAt, exhausted: false });
     });
   };
 
   const take = (key: string, windowMs: number, max: number, callback: IncrCallback): void => {
     if (serveLocally(key, max, callback, Date.now())) return;
-    const waiting = pending.get(key);
-    if (waiting !== undefined) waiting.push(callback);
-    else fetch(key, windowMs, max, [callback]);
+    const pending = calls.get(key);
+    if (pending !== undefined && pending.waiters.length < pending.batch) pending.waiters.push(callback);
+    else call(key, windowMs, max, callback);
   };
 
   return class BatchedRedisStore {
