@@ -52,8 +52,16 @@ export function toAppError(error: FastifyError): AppError {
   return new AppError('INTERNAL', 'Something went wrong on our side; it has been logged', { cause: error });
 }
 
+/**
+ * A 429 or 503 raised without a delay of its own (a database or a peer service
+ * that cannot be reached) still tells the client when to come back: a client
+ * that retries at once would only add load to whatever is failing.
+ */
+export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
-  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  const retryAfter = error.retryAfterSeconds ?? (error.status === 429 || error.status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   return reply.status(error.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(error, request.url.split('?')[0]));
 }
 
