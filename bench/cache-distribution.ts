@@ -4,8 +4,10 @@
 // its coefficient of variation, the fraction of keys that move when a node is
 // added or removed, and the time from SIGKILL of a master (cluster) or shard
 // primary (ring) until writes to its keys succeed again. It starts its own
-// cache-only platform (both topologies, base port 18000, data in
-// .data/bench-cache), and stops and removes it at the end.
+// cache-only platform (both topologies, base port 10000, data in
+// .data/bench-cache), and stops and removes it at the end. Base 10000 keeps
+// it clear of `npm run bench` (18000s) and the test platforms, and its
+// cluster bus ports (+10000) below Linux's ephemeral range.
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ import { repoRoot, startPlatform, type PlatformHandle } from '../platform/src/in
 
 const { values } = parseArgs({ options: { 'trials': { type: 'string', default: '3' }, 'base-port': { type: 'string' } } });
 const TRIALS = Number(values.trials);
-const BASE_PORT = Number(values['base-port'] ?? process.env.ETICKET_BENCH_BASE_PORT ?? 18000);
+const BASE_PORT = Number(values['base-port'] ?? process.env.ETICKET_BENCH_BASE_PORT ?? 10000);
 const KEY_COUNT = 100_000;
 const SLOTS = 16_384;
 const dataDir = join(repoRoot, '.data', 'bench-cache');

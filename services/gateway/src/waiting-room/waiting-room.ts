@@ -25,7 +25,7 @@ export interface WaitingRoomSettings {
   readonly abandonMs: number;
   /** Orders in flight per gateway instance while Redis cannot be reached. */
   readonly fallbackConcurrency: number;
-  /** A long poll (`wait`) near the head of the queue is held at most this long for its admission. */
+  /** A long poll (`wait`) is held at most this long for its admission, wherever the buyer stands in the queue. */
   readonly longPollMs: number;
 }
 
