@@ -5,7 +5,8 @@
 // environment, or a running platform (`npx tsx platform/src/cli.ts up
 // --infra-only`), whose env file is read from ETICKET_PLATFORM_DATA_DIR
 // (default .data/platform). Starts its own User Service and gateway as real
-// processes on free ports (log level warn, as in production), creates one
+// processes on free ports (log level warn on both paths, so access lines, on
+// at the default level info, are not what is measured), creates one
 // event, warms both paths up, then measures direct first and gateway second.
 // BENCH_CONNECTIONS (default 50) and BENCH_DURATION_SECONDS (default 10) tune it.
 import { randomBytes } from 'node:crypto';

@@ -7,7 +7,8 @@
 // database. Its env file is read from ETICKET_PLATFORM_DATA_DIR (default
 // .data/platform), or the variables come from the environment. Starts its own
 // two User Service instances and gateway as real processes on free ports (log
-// level warn, as in production), registered under a registry namespace of
+// level warn on both paths: the default, info, writes an access line per
+// request, which would measure log I/O rather than routing), registered under a registry namespace of
 // their own; creates one event, warms both paths up, then measures direct
 // first and gateway second. The gateway path includes everything a real
 // request goes through: edge auth, the shared rate limit in Redis (limits set
