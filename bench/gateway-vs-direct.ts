@@ -17,12 +17,12 @@
 // BENCH_GATEWAY_CPU_PROF=<dir> writes the gateway's V8 CPU profile (.cpuprofile) there when it stops.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { repoRoot, type PlatformEnv } from '../platform/src/index';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
 import { runningPlatformEnv } from './support/platform-env';
+import { freePort } from '../test/support/free-port';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -34,17 +34,6 @@ const TARGET_P99_RATIO = 2;
 
 function platformEnv(): Pick<PlatformEnv, 'USER_DB_WRITE_URL' | 'USER_DB_READ_URL' | 'ETCD_ENDPOINTS' | 'REDIS_CLUSTER_NODES'> {
   return runningPlatformEnv(['USER_DB_WRITE_URL', 'USER_DB_READ_URL', 'ETCD_ENDPOINTS', 'REDIS_CLUSTER_NODES']);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function json(url: string, init: RequestInit = {}): Promise<Record<string, unknown>> {

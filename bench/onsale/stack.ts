@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot, startPlatform, type PlatformEnv, type PlatformHandle } from '../../platform/src/index';
 import { spawnService, type ServiceProcess } from '../../test/support/service-process';
+import { freePort } from '../../test/support/free-port';
 
 // The bench's own system, from nothing: a fresh platform on its own port block
 // and data folder, then two User Services, two Ticket Order Services and one
@@ -13,17 +13,6 @@ export interface BenchStackOptions {
   readonly basePort: number;
   readonly waitingRoom: boolean;
   readonly log: (line: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export class BenchStack {
