@@ -26,7 +26,7 @@
 // load on an event whose inventory is a single row, the design the buckets
 // replace (docs/seat-inventory.md).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -35,6 +35,7 @@ import { repoRoot } from '../platform/src/index';
 import { freePort } from '../test/support/free-port';
 import { spawnService, type ServiceProcess } from '../test/support/service-process';
 import { platformDataLayout, runningPlatformEnv } from './support/platform-env';
+import { treeCpuMs } from './support/process-cpu';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -63,41 +64,6 @@ async function json(url: string, init: RequestInit & { headers?: Record<string, 
   return body;
 }
 
-/**
- * CPU time (ms) used so far by `roots` and all their descendants, from
- * /proc: on a machine shared with other work, CPU per confirmed order is a
- * steadier measure of what the system needs than orders per second.
- */
-function cpuMs(roots: readonly number[]): number {
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      const ppid = Number(fields[1]);
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  let total = 0;
-  const seen = new Set<number>();
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    total += ticks.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  // Linux counts in clock ticks of 10 ms (CLK_TCK 100).
-  return total * 10;
-}
-
 interface Measurement {
   readonly scenario: string;
   readonly confirmedPerSecond: number;
@@ -117,7 +83,7 @@ interface Target {
 
 async function measure(target: Target, seconds: number, identities: readonly string[], cpuRoots: readonly number[] = []): Promise<Measurement> {
   let next = 0;
-  const cpuBefore = cpuMs(cpuRoots);
+  const cpuBefore = treeCpuMs(cpuRoots);
   const result = await autocannon({
     url: `${target.orderUrl}/order`,
     connections: CONNECTIONS,
@@ -136,7 +102,7 @@ async function measure(target: Target, seconds: number, identities: readonly str
       },
     }],
   });
-  const cpu = cpuMs(cpuRoots) - cpuBefore;
+  const cpu = treeCpuMs(cpuRoots) - cpuBefore;
   return {
     scenario: target.scenario,
     confirmedPerSecond: result['2xx'] / seconds,
