@@ -15,10 +15,12 @@
 // Each order scenario uses events of its own and ends with the invariants
 // (invariants.ts). Prints a table and writes bench/results/onsale-<time>.json.
 // BENCH_SECONDS (12) is the length of one open-model run; BENCH_WAITING_ROOM=false
-// runs the same without the waiting room (for comparison).
+// runs the same without the waiting room (for comparison). For tuning only:
+// BENCH_CAPACITY=N takes X = N instead of measuring it, BENCH_ONLY=rounds runs
+// only the 1x/10x rounds (the full run is the one that reports).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { repoRoot } from '../../platform/src/index';
 import { cpuSample, cpuSince } from './cpu';
 import { checkInvariants, type InvariantReport } from './invariants';
@@ -38,6 +40,8 @@ const BUYERS = Number(process.env.BENCH_BUYERS ?? 40_000);
 /** Confirmations in the first seconds of an open run are not counted: the room's limit and the JIT settle. */
 const WARMUP_SECONDS = 2;
 const SPREAD_EVENTS = 100;
+const GIVEN_CAPACITY = process.env.BENCH_CAPACITY === undefined ? undefined : Number(process.env.BENCH_CAPACITY);
+const ONLY_ROUNDS = process.env.BENCH_ONLY === 'rounds';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -75,10 +79,15 @@ async function main(): Promise<void> {
       const client = new Client(stack.gatewayUrl, recorder);
       const runStart = performance.now();
       const cpuBefore = cpuSample(stack.gatewayPid, stack.servicePids);
+      // The generator's own event-loop delay: every latency it measures includes it (it shares the machine).
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
       const session = (i: number, endsAt: number) => buyerSession(client, buyers, buyer(), eventOf(i), endsAt, true);
       if ('rate' in load) await openModel(load.rate, seconds, session);
       else await closedModel(load.concurrency, seconds, session);
       await client.close();
+      lag.disable();
+      const generatorLagP99 = lag.percentile(99) / 1e6;
       const cpu = cpuSince(cpuBefore, cpuSample(stack.gatewayPid, stack.servicePids));
       const confirmed = Math.max(1, recorder.confirmedAt.length);
       const per = (ms: number) => ms / confirmed;
@@ -88,9 +97,9 @@ async function main(): Promise<void> {
       const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= to).length / (seconds - WARMUP_SECONDS);
       const events = [...new Set(Array.from({ length: Math.min(2_000, SPREAD_EVENTS) }, (_, i) => eventOf(i)))];
       const offered = 'rate' in load ? `${load.rate.toFixed(0)}/s` : `${load.concurrency} conc`;
-      const result = { ...summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder), roomLimit: await roomLimit(stack.gatewayUrl) };
+      const result = { ...summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder), roomLimit: await roomLimit(stack.gatewayUrl), generatorLagP99 };
       results.push(result);
-      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms, room limit now ${result.roomLimit ?? '-'}`);
+      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms, room limit now ${result.roomLimit ?? '-'}, generator event-loop delay p99 ${generatorLagP99.toFixed(0)} ms`);
       return result;
     };
 
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
     await onSale('warm-up', { concurrency: CAPACITY_CONCURRENCY }, () => warm, 10);
     results.pop();
 
-    {
+    if (!ONLY_ROUNDS) {
       const recorder = new Recorder();
       const client = new Client(stack.gatewayUrl, recorder);
       await openModel(BROWSE_RATE, SECONDS, (i) => browseSession(client, spreadEvents, i));
@@ -111,13 +120,13 @@ async function main(): Promise<void> {
     // The most the system confirms: the better of two closed runs (one run can land on a pause of the
     // machine or of a collector, and an X measured low would make every ratio below easier than it is).
     const capacities: ScenarioResult[] = [];
-    for (const run of [1, 2]) {
+    for (const run of GIVEN_CAPACITY === undefined ? [1, 2] : []) {
       const capacityEvent = await event(1_000_000, `Capacity ${run}`);
       capacities.push(await onSale(`on-sale capacity (closed, run ${run})`, { concurrency: CAPACITY_CONCURRENCY }, () => capacityEvent));
     }
-    const x = Math.max(5, ...capacities.map((run) => run.throughput));
+    const x = GIVEN_CAPACITY ?? Math.max(5, ...capacities.map((run) => run.throughput));
     const seventy = await event(1_000_000, 'Tail');
-    const tail = await onSale('on-sale 0.7x', { rate: 0.7 * x }, () => seventy);
+    const tail = ONLY_ROUNDS ? undefined : await onSale('on-sale 0.7x', { rate: 0.7 * x }, () => seventy);
 
     const rounds: Array<{ at1x: ScenarioResult; at10x: ScenarioResult }> = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -132,12 +141,14 @@ async function main(): Promise<void> {
       await sleep(2_000);
     }
 
-    const soldOutSeats = Math.max(50, Math.round(x * SECONDS * 0.5));
-    const scarce = await event(soldOutSeats, 'Sell-out');
-    await onSale(`sell-out (${soldOutSeats} seats)`, { rate: 2 * x }, () => scarce);
-    await onSale('spread (100 events)', { rate: 0.7 * x }, (i) => spreadEvents[i % SPREAD_EVENTS]!);
+    if (!ONLY_ROUNDS) {
+      const soldOutSeats = Math.max(50, Math.round(x * SECONDS * 0.5));
+      const scarce = await event(soldOutSeats, 'Sell-out');
+      await onSale(`sell-out (${soldOutSeats} seats)`, { rate: 2 * x }, () => scarce);
+      await onSale('spread (100 events)', { rate: 0.7 * x }, (i) => spreadEvents[i % SPREAD_EVENTS]!);
+    }
 
-    {
+    if (!ONLY_ROUNDS) {
       // Mixed: per four arrivals, two readers, one buyer of the hot event, one of the 100 events.
       const hot = await event(1_000_000, 'Mixed hot');
       const recorder = new Recorder();
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
     };
     const goodputRatios = rounds.map((r) => r.at10x.throughput / r.at1x.throughput);
     const p99Ratios = rounds.map((r) => r.at10x.p99 / r.at1x.p99);
-    const tailRatio = tail.p99 / tail.p50;
+    const tailRatio = tail === undefined ? Number.NaN : tail.p99 / tail.p50;
     const held = (inv: InvariantReport) => inv.oversold === 0 && inv.stuck === 0 && inv.preparedLeft === 0 && inv.soldEqualsPaidPlusHeld;
     const invariantsHeld = results.every((r) => r.invariants === undefined || held(r.invariants));
     const minutes = (Date.now() - startedAt) / 60_000;

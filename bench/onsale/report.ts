@@ -23,6 +23,8 @@ export interface ScenarioResult {
   readonly cpuPerOrder?: CpuSample;
   /** The waiting room's concurrency limit when the run ended. */
   readonly roomLimit?: number;
+  /** p99 of the load generator's event-loop delay during the run, ms (part of every latency it measured). */
+  readonly generatorLagP99?: number;
 }
 
 export function summarise(

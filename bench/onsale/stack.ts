@@ -105,6 +105,8 @@ export class BenchStack {
         RATE_LIMIT_CLIENT_MAX: '10000000',
         RATE_LIMIT_USER_MAX: '10000000',
         WAITING_ROOM_ENABLED: String(this.options.waitingRoom),
+        // The room's tuning (WAITING_ROOM_MIN_LIMIT=2 ...) from the bench's own environment, to compare settings.
+        ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WAITING_ROOM_') && entry[0] !== 'WAITING_ROOM_ENABLED' && entry[1] !== undefined)),
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
       timeoutMs: 60_000,

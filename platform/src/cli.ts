@@ -42,11 +42,13 @@ const USAGE = `usage: tsx platform/src/cli.ts <up|status|down|kill NAME|restart 
   down     stop a running platform (reads <data-dir>/pids.json)
   kill     SIGKILL one process of a running platform by name (redis-<port>, ring-redis-<port>, sentinel-<port>, ...)
   restart  start that process again (a ring node rejoins as a replica of the primary Sentinel names)
-env: CACHE_TOPOLOGY=cluster|ring|both (default cluster); ETICKET_BASE_PORT, ETICKET_PORT_* / ETICKET_PORTS_* overrides;
+env: ETICKET_PLATFORM_DATA_DIR (what --data-dir sets; default .data/platform, the directory the benches read);
+     CACHE_TOPOLOGY=cluster|ring|both (default cluster); ETICKET_BASE_PORT, ETICKET_PORT_* / ETICKET_PORTS_* overrides;
      USER_DB_WRITE_URL, ETCD_ENDPOINTS, REDIS_CLUSTER_NODES, REDIS_SENTINELS (+ REDIS_RING_SHARDS), ORDER_MONGO_URL,
      WAREHOUSE_DB_URL point at external servers instead of starting ours`;
 
-const dataDir = resolve(values['data-dir'] ?? defaultDataDir);
+// The same variable the benches read the platform's env file by (bench/support/platform-env.ts); --data-dir wins.
+const dataDir = resolve(values['data-dir'] ?? (process.env.ETICKET_PLATFORM_DATA_DIR || defaultDataDir));
 const layout = dataLayout(dataDir);
 
 async function up(): Promise<void> {

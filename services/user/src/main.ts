@@ -5,7 +5,7 @@ import { breakerMetrics } from '@eticket/resilience';
 import { createMetricsRegistry, failStartup, installGracefulShutdown } from '@eticket/service-kit';
 import { buildUserService } from './app';
 import { loadConfig } from './config';
-import { loadReservationConfig } from './domain/reservation-config';
+import { DEFAULT_COORDINATOR_ADDR, loadReservationConfig } from './domain/reservation-config';
 import { coordinatorDecisions } from './grpc/discovered-decisions';
 import { createReservationParticipant } from './grpc/seat-reservation';
 import { listenGrpc } from './grpc/server';
@@ -42,11 +42,11 @@ async function main(): Promise<void> {
   // The seat-reservation participant of the two-phase commit (issue 4): its gRPC service and its resolver of stale prepared
   // transactions, which asks any discovered coordinator instance (or ORDER_SERVICE_GRPC_ADDR when set) for decisions.
   const reservationConfig = loadReservationConfig();
-  const explicitCoordinator = process.env.ORDER_SERVICE_GRPC_ADDR?.trim() || undefined;
   const metrics = createMetricsRegistry('user');
   logging.registerMetrics(metrics);
   const countBreaker = breakerMetrics(metrics, 'user');
-  const decisions = coordinatorDecisions(discovery, explicitCoordinator, reservationConfig.ORDER_SERVICE_GRPC_ADDR, logger, (upstream, instance, state) => {
+  const coordinatorAddress = reservationConfig.ORDER_SERVICE_GRPC_ADDR;
+  const decisions = coordinatorDecisions(discovery, coordinatorAddress, DEFAULT_COORDINATOR_ADDR, logger, (upstream, instance, state) => {
     countBreaker(upstream, instance, state);
     logger[state === 'open' ? 'warn' : 'info']({ upstream, upstreamInstance: instance, breaker: state }, `breaker ${state} for ${upstream} instance ${instance}`);
   });

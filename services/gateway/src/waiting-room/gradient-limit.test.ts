@@ -36,6 +36,14 @@ describe('GradientLimit (the waiting room\'s concurrency limit)', () => {
     expect(limit.limit).toBeLessThanOrEqual(16);
   });
 
+  it('does not grow while the mean latency is beyond the tolerance, even with buyers waiting (no queue inside the services)', () => {
+    const limit = new GradientLimit({ ...settings, initial: 8 }, 0);
+    // Learns the uncontended minimum (40 ms), then every order takes 3x that, however few are in flight.
+    const now = run(limit, 2, 100, () => 40, false);
+    run(limit, 10, 100, () => 120, true, now);
+    expect(limit.limit).toBe(settings.min);
+  });
+
   it('shrinks on failures and never below its minimum', () => {
     const limit = new GradientLimit(settings, 0);
     let now = 0;

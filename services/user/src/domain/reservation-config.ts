@@ -4,8 +4,12 @@ import { Type, type Static } from '@sinclair/typebox';
 /** The seat-reservation participant's own variables, read next to the User Service's config. */
 export const ReservationEnv = Type.Object({
   NODE_ENV: NodeEnv,
-  /** host:port of the Ticket Order Service's TransactionCoordinator (GetDecision). */
-  ORDER_SERVICE_GRPC_ADDR: Type.String({ pattern: '^[^\\s:]+:\\d+$', default: '127.0.0.1:21211' }),
+  /**
+   * host:port of the Ticket Order Service's TransactionCoordinator (GetDecision). Set, it wins over service
+   * discovery (development, tests); unset, the discovered instances are asked, or DEFAULT_COORDINATOR_ADDR
+   * when discovery is off.
+   */
+  ORDER_SERVICE_GRPC_ADDR: Type.Optional(Type.String({ pattern: '^[^\\s:]+:\\d+$' })),
   /** A transaction prepared longer than this is resolved by asking the coordinator. */
   RESERVATION_PREPARED_MAX_AGE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   RESERVATION_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 2_000 }),
@@ -17,6 +21,9 @@ export const ReservationEnv = Type.Object({
   RESERVATION_TEST_PREPARE_DELAY_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 0 }),
   RESERVATION_TEST_DELAY_POINT: Type.Union([Type.Literal('before-claim'), Type.Literal('after-prepare')], { default: 'after-prepare' }),
 });
+
+/** The coordinator's address when neither ORDER_SERVICE_GRPC_ADDR nor service discovery names one (the platform's default port). */
+export const DEFAULT_COORDINATOR_ADDR = '127.0.0.1:21211';
 
 export type ReservationConfig = Readonly<Static<typeof ReservationEnv>>;
 

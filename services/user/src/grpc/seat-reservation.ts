@@ -10,7 +10,7 @@ import type { PrepareResponse } from '@eticket/contracts/generated/eticket/user/
 import type { SeatReservationHandlers } from '@eticket/contracts/generated/eticket/user/v1/SeatReservation';
 import type { Logger } from '@eticket/logging';
 import { SeatReservations, type ParticipantVote, type ReservationRequest, type ReservationState } from '../domain/reservation';
-import { loadReservationConfig, type ReservationConfig } from '../domain/reservation-config';
+import { DEFAULT_COORDINATOR_ADDR, loadReservationConfig, type ReservationConfig } from '../domain/reservation-config';
 import { PreparedResolver, type DecisionSource } from '../domain/reservation-resolver';
 import { participantHooks } from '../domain/reservation-test-hooks';
 import type { Database } from '../store/db';
@@ -98,7 +98,7 @@ export function createReservationParticipant(
   db: Database,
   logger: Logger,
   config: ReservationConfig = loadReservationConfig(),
-  decisions: DecisionSource & { close(): void } = new GrpcDecisionSource(config.ORDER_SERVICE_GRPC_ADDR),
+  decisions: DecisionSource & { close(): void } = new GrpcDecisionSource(config.ORDER_SERVICE_GRPC_ADDR ?? DEFAULT_COORDINATOR_ADDR),
   seatsChanged: (txId: string) => void = () => undefined,
 ): ReservationParticipant {
   const store = new PgReservationStore(db);
