@@ -24,7 +24,8 @@ export class ChaosStack {
     readonly admin: { readonly email: string; readonly password: string },
   ) {}
 
-  static async start(name: string, userIds: readonly string[] = ['user-a', 'user-b'], orderIds: readonly string[] = []): Promise<ChaosStack> {
+  /** `notStarted`: instances given their ports but left for the test to start (`startUser`), e.g. to join during a fault. */
+  static async start(name: string, userIds: readonly string[] = ['user-a', 'user-b'], orderIds: readonly string[] = [], notStarted: readonly string[] = []): Promise<ChaosStack> {
     const admin = { email: `chaos-admin-${randomUUID().slice(0, 8)}@example.test`, password: 'chaos-admin-password' };
     const services = await ServiceStack.start({
       name,
@@ -33,13 +34,14 @@ export class ChaosStack {
       gateway: true,
       registry: { namespace: `chaos-${randomUUID().slice(0, 8)}`, leaseTtlSeconds: LEASE_TTL_SECONDS },
       admin,
+      notStarted,
       // The tests name the service instances by these ids, as the gateway's /status lists them.
       instanceName: (kind, id) => (kind === 'gateway' ? `${name}-${id}` : id),
       env: { gateway: { ...clusterCacheEnv(), ...NO_RATE_LIMITS, ROUTE_TIMEOUT_READ_MS: String(READ_TIMEOUT_MS) } },
     });
     const stack = new ChaosStack(services, admin);
     try {
-      await stack.waitForInstances(userIds);
+      await stack.waitForInstances(userIds.filter((id) => !notStarted.includes(id)));
     } catch (error) {
       await stack.stop();
       throw error;
@@ -98,9 +100,15 @@ export class ChaosStack {
   }
 
   async token(): Promise<string> {
+    return (await this.session()).token;
+  }
+
+  /** The admin's access token and user id, from a login through the gateway. */
+  async session(): Promise<{ token: string; userId: string }> {
     const response = await fetch(`${this.gatewayUrl}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.admin) });
     if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { access_token: string }).access_token;
+    const body = (await response.json()) as { access_token: string; user: { id: string } };
+    return { token: body.access_token, userId: body.user.id };
   }
 
   /** A new event through the gateway; its id. */

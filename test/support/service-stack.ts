@@ -70,6 +70,8 @@ export interface ServiceStackOptions {
   readonly env?: Partial<Record<ServiceKind | 'all', Env>>;
   /** Starts everything after the User Services side by side instead of one after the other. */
   readonly concurrent?: boolean;
+  /** Instance ids given their ports and names but not started: the test starts them later with `start()`. */
+  readonly notStarted?: readonly string[];
 }
 
 const ENTRY: Readonly<Record<ServiceKind, string>> = {
@@ -113,9 +115,10 @@ export class ServiceStack {
       instances.push({ kind, id, instance, http, grpc, url: `http://127.0.0.1:${http}`, process: undefined });
     }
     const stack = new ServiceStack(options, instances);
+    const now = instances.filter((instance) => !(options.notStarted ?? []).includes(instance.id));
     try {
-      for (const user of stack.all('user')) await stack.start(user);
-      const rest = instances.filter((instance) => instance.kind !== 'user');
+      for (const user of now.filter((instance) => instance.kind === 'user')) await stack.start(user);
+      const rest = now.filter((instance) => instance.kind !== 'user');
       if (options.concurrent === true) await Promise.all(rest.map((instance) => stack.start(instance)));
       else for (const instance of rest) await stack.start(instance);
     } catch (error) {
