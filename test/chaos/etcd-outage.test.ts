@@ -1,3 +1,4 @@
+import { connectRegistry, HOST_HALF_OPEN_MS, instanceKey, parseInstance, WATCH_RETRY_MAX_MS, type Registry } from '@eticket/discovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdHealth } from '../../platform/src/components/etcd';
 import { wholeCluster } from '../replication/cluster';
@@ -21,12 +22,20 @@ import { ChaosStack, LEASE_TTL_SECONDS } from './stack';
 // Patroni cluster is whole again, for the files after it.
 
 const OUTAGE_MS = (LEASE_TTL_SECONDS + 3) * 1_000;
+/**
+ * From the new instance's registration to the gateway routing to it: the
+ * registry client's longest pause before opening its watch again plus its
+ * breaker's half-open wait (about 3 s), with room for a loaded machine. With
+ * etcd3's default waits this took 21 s.
+ */
+const DISCOVERY_BOUND_MS = 3 * (WATCH_RETRY_MAX_MS + HOST_HALF_OPEN_MS) + 1_000;
 
 const control = platformControl();
 const etcdUrl = listOf(platformEnv().ETCD_ENDPOINTS).map((endpoint) => (/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`))[0]!;
 let stack: ChaosStack;
 let eventId = '';
 let admin = { token: '', userId: '' };
+let registry: Registry | undefined;
 
 interface Read {
   readonly what: string;
@@ -64,6 +73,7 @@ afterAll(async () => {
   // Whatever happened, leave etcd running and the database cluster whole for the files after this one.
   if (!(await etcdHealth(etcdUrl)).healthy) await control.restart('etcd').catch(() => undefined);
   await eventually('etcd to be healthy', async () => ((await etcdHealth(etcdUrl)).healthy ? true : undefined), 30_000, 250);
+  registry?.close();
   await stack?.stop();
   await wholeCluster(120_000);
 }, 180_000);
@@ -99,17 +109,24 @@ describe('the gateway and the services with etcd stopped', () => {
     expect(during.length).toBeGreaterThan(10);
     expect(listedDuring).toEqual(['user-a', 'user-b']);
 
-    // The new instance has started (its migrations wait for a primary while Patroni elects one again) and registered.
+    // The new instance has started (if Patroni demoted the primary meanwhile, its migrations waited for a new one) and registers.
     await late;
+    registry = connectRegistry({ endpoints: listOf(platformEnv().ETCD_ENDPOINTS), namespace: stack.namespace });
+    const registered = registry;
+    const registeredAt = await eventually('user-c to be in the registry', async () => {
+      const raw = await registered.etcd.get(instanceKey('user', 'user-c')).string();
+      return raw === null ? undefined : Date.parse(parseInstance(raw)?.registeredAt ?? '');
+    }, 60_000, 100);
     const after: Read[] = [];
-    await eventually('the gateway to discover user-c', async () => {
+    const discoveredAt = await eventually('the gateway to discover user-c', async () => {
       after.push(...(await readBoth()));
-      return (await stack.instances()).some((instance) => instance.id === 'user-c') ? true : undefined;
-    }, 90_000, 250);
-    const discoveredAfterMs = Date.now() - backAt;
+      return (await stack.instances()).some((instance) => instance.id === 'user-c') ? Date.now() : undefined;
+    }, 60_000, 100);
     await stack.waitForInstances(['user-a', 'user-b', 'user-c'], 30_000);
     const listed = (await stack.instances()).map((instance) => instance.id).sort();
-    console.log(`[etcd-outage] user-c discovered ${(discoveredAfterMs / 1000).toFixed(1)} s after etcd was healthy again; the gateway lists ${listed.join(', ')}; reads meanwhile: ${after.length}, ${failedReads(after).length} failed or stale`);
+    console.log(`[etcd-outage] user-c registered ${((registeredAt - backAt) / 1000).toFixed(1)} s after etcd was healthy again; the gateway listed it ${((discoveredAt - registeredAt) / 1000).toFixed(1)} s after it registered and lists ${listed.join(', ')}; reads meanwhile: ${after.length}, ${failedReads(after).length} failed or stale`);
+    expect(Number.isFinite(registeredAt)).toBe(true);
+    expect(discoveredAt - registeredAt).toBeLessThan(DISCOVERY_BOUND_MS);
     expect(listed).toEqual(['user-a', 'user-b', 'user-c']);
     expect(failedReads(after)).toEqual([]);
   }, 150_000);

@@ -53,6 +53,13 @@ export class ChaosStack {
     return this.services.gatewayUrl;
   }
 
+  /** The registry namespace its instances register under. */
+  get namespace(): string {
+    const namespace = this.services.options.registry?.namespace;
+    if (namespace === undefined) throw new Error('a chaos stack always has a registry namespace');
+    return namespace;
+  }
+
   get users(): readonly ServiceInstance[] {
     return this.services.all('user');
   }

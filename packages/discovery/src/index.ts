@@ -1,5 +1,5 @@
 export { announce, packageVersion, type Announcement, type AnnounceOptions } from './announce';
-export { connectRegistry, type Registry } from './client';
+export { connectRegistry, HOST_HALF_OPEN_MS, registryFaultHandling, WATCH_RETRY_MAX_MS, type Registry } from './client';
 export { ClientPool, type ClientPoolOptions } from './client-pool';
 export { DiscoveryEnv, loadDiscoveryConfig, type DiscoveryConfig } from './config';
 export { grpcAddressOf, httpUrlOf, instanceKey, parseInstance, REGISTRY_PREFIX, servicePrefix, type ServiceInstance } from './instance';
