@@ -68,7 +68,8 @@ export const GatewayEnv = Type.Object({
   WAITING_ROOM_ENABLED: Type.Boolean({ default: true }),
   /** Orders in flight per event before buyers queue, until the controller has measured the services. */
   WAITING_ROOM_INITIAL_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
-  WAITING_ROOM_MIN_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 4 }),
+  /** The controller's floor: on a CPU-bound system it sits here during a rush (docs/architecture.md, waiting room). */
+  WAITING_ROOM_MIN_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 2 }),
   WAITING_ROOM_MAX_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 256 }),
   /** The limit grows while admitted orders' mean latency stays under this multiple of their recent minimum. */
   WAITING_ROOM_LATENCY_TOLERANCE: Type.Number({ minimum: 1.1, maximum: 100, default: 2 }),

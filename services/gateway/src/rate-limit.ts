@@ -34,10 +34,6 @@ export function rateLimitRedis(nodes: readonly string[], commandTimeoutMs: numbe
     return { host, port: Number(port) };
   }), {
     enableOfflineQueue: options.offlineQueue === true,
-    // Commands issued in the same tick go out in one write per node: in a rush every request sends a
-    // limiter script and a waiting-room script, and one write(2) each was a fifth of the gateway's CPU.
-    // (ioredis never pipelines SUBSCRIBE, so the room's subscriber client is unaffected.)
-    enableAutoPipelining: true,
     slotsRefreshInterval: 2_000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
     redisOptions: { commandTimeout: commandTimeoutMs, connectTimeout: 1_000, maxRetriesPerRequest: 1 },
