@@ -101,9 +101,9 @@ describe('the gateway and the services with etcd stopped', () => {
     } finally {
       await control.restart('etcd');
     }
-    const outageMs = Date.now() - stoppedAt;
-    await eventually('etcd to be healthy again', async () => ((await etcdHealth(etcdUrl)).healthy ? true : undefined), 30_000, 250);
-    const backAt = Date.now();
+    const restartedAt = Date.now();
+    const outageMs = restartedAt - stoppedAt;
+    await eventually('etcd to be healthy again', async () => ((await etcdHealth(etcdUrl)).healthy ? true : undefined), 30_000, 100);
     console.log(`[etcd-outage] etcd stopped for ${(outageMs / 1000).toFixed(1)} s: ${during.length} reads, ${failedReads(during).length} failed or stale; the gateway listed ${listedDuring.join(', ')} during the outage`);
     expect(failedReads(during)).toEqual([]);
     expect(during.length).toBeGreaterThan(10);
@@ -124,7 +124,7 @@ describe('the gateway and the services with etcd stopped', () => {
     }, 60_000, 100);
     await stack.waitForInstances(['user-a', 'user-b', 'user-c'], 30_000);
     const listed = (await stack.instances()).map((instance) => instance.id).sort();
-    console.log(`[etcd-outage] user-c registered ${((registeredAt - backAt) / 1000).toFixed(1)} s after etcd was healthy again; the gateway listed it ${((discoveredAt - registeredAt) / 1000).toFixed(1)} s after it registered and lists ${listed.join(', ')}; reads meanwhile: ${after.length}, ${failedReads(after).length} failed or stale`);
+    console.log(`[etcd-outage] user-c registered ${((registeredAt - restartedAt) / 1000).toFixed(1)} s after etcd was started again; the gateway listed it ${((discoveredAt - registeredAt) / 1000).toFixed(1)} s after it registered and lists ${listed.join(', ')}; reads meanwhile: ${after.length}, ${failedReads(after).length} failed or stale`);
     expect(Number.isFinite(registeredAt)).toBe(true);
     expect(discoveredAt - registeredAt).toBeLessThan(DISCOVERY_BOUND_MS);
     expect(listed).toEqual(['user-a', 'user-b', 'user-c']);

@@ -149,7 +149,7 @@ afterAll(async () => {
 }, 90_000);
 
 describe('the gateway with its Redis Cluster unreachable (rate limiter fails open)', () => {
-  it(`with every Redis Cluster node frozen (SIGSTOP), serves public and authenticated reads past both limits, each within ${LATENCY_BOUND_MS} ms; after SIGCONT a user over the limit gets 429 RATE_LIMITED with Retry-After`, async () => {
+  it(`with every Redis Cluster node frozen (SIGSTOP), serves public and authenticated reads past both limits, each within ${LATENCY_BOUND_MS} ms, and /status shows the store down; after SIGCONT a user over the limit gets 429 RATE_LIMITED with Retry-After`, async () => {
     const nodes = await clusterNodes();
     await Promise.all(nodes.map((name) => control.kill(name, 'SIGSTOP')));
     let reads: Read[];
@@ -164,6 +164,8 @@ describe('the gateway with its Redis Cluster unreachable (rate limiter fails ope
     console.log(`[redis-outage] ${nodes.length} nodes frozen: ${summary(reads)}; /status rate-limit-store during the freeze: ${storeDuring}`);
     expect(reads.filter((one) => one.status !== 200)).toEqual([]);
     expect(Math.max(...reads.map((one) => one.ms))).toBeLessThan(LATENCY_BOUND_MS);
+    // The connections stay open to a frozen Redis: /status must still say that the limits are not enforced.
+    expect(storeDuring).toBe('down');
 
     await awaitHealthy(platformEnv(), 'cluster', 60_000);
     const again = await limitsHoldAgain();
@@ -173,7 +175,7 @@ describe('the gateway with its Redis Cluster unreachable (rate limiter fails ope
     expect(again.retryAfter).toBeGreaterThan(0);
   }, 80_000);
 
-  it(`with every Redis Cluster node killed (SIGKILL), serves reads past both limits, each within ${LATENCY_BOUND_MS} ms; once the nodes are restarted the limits hold again`, async () => {
+  it(`with every Redis Cluster node killed (SIGKILL), serves reads past both limits, each within ${LATENCY_BOUND_MS} ms, and /status shows the store down; once the nodes are restarted the limits hold again`, async () => {
     const nodes = await clusterNodes();
     await Promise.all(nodes.map((name) => control.kill(name, 'SIGKILL')));
     let reads: Read[];
@@ -188,6 +190,7 @@ describe('the gateway with its Redis Cluster unreachable (rate limiter fails ope
     console.log(`[redis-outage] ${nodes.length} nodes killed: ${summary(reads)}; /status rate-limit-store during the outage: ${storeDuring}`);
     expect(reads.filter((one) => one.status !== 200)).toEqual([]);
     expect(Math.max(...reads.map((one) => one.ms))).toBeLessThan(LATENCY_BOUND_MS);
+    expect(storeDuring).toBe('down');
 
     await awaitHealthy(platformEnv(), 'cluster', 60_000);
     const again = await limitsHoldAgain();

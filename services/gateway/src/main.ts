@@ -5,7 +5,7 @@ import { failStartup, installGracefulShutdown, type DependencyCheck } from '@eti
 import type { Cluster } from 'ioredis';
 import { buildGateway } from './app';
 import { listOf, loadConfig, type GatewayConfig } from './config';
-import { rateLimitRedis } from './rate-limit';
+import { rateLimitRedis, rateLimitStoreStatus } from './rate-limit';
 import { StaleStore } from './stale/stale-store';
 import { createSources } from './upstreams/sources';
 
@@ -34,7 +34,7 @@ function cacheChecks(backend: CacheBackend | undefined, redis: Cluster | undefin
     checks.push({
       name: 'rate-limit-store',
       required: false,
-      check: () => (redis.status === 'ready' ? Promise.resolve({ redis: 'cluster', status: redis.status }) : Promise.reject(new Error(`Redis Cluster client is ${redis.status}: limits are not enforced (fail open)`))),
+      check: () => rateLimitStoreStatus(redis),
     });
   }
   return checks;

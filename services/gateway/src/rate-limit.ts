@@ -43,6 +43,25 @@ export function rateLimitRedis(nodes: readonly string[], commandTimeoutMs: numbe
   return cluster;
 }
 
+/**
+ * The limiter's store as /status reports it: down while its client is not
+ * connected, and also while connected masters do not answer. A frozen Redis
+ * (SIGSTOP, a stalled VM) keeps its connections open, so the client's state
+ * alone read "up" while every limit failed open
+ * (test/chaos/redis-outage.test.ts). One PING per master, each bounded by the
+ * client's command timeout.
+ */
+export async function rateLimitStoreStatus(redis: Pick<Cluster, 'status' | 'nodes'>): Promise<Record<string, unknown>> {
+  if (redis.status !== 'ready') throw new Error(`Redis Cluster client is ${redis.status}: limits are not enforced (fail open)`);
+  const masters = redis.nodes('master');
+  try {
+    await Promise.all(masters.map((node) => node.ping()));
+  } catch (error) {
+    throw new Error(`Redis Cluster does not answer (${error instanceof Error ? error.message : String(error)}): limits are not enforced (fail open)`);
+  }
+  return { redis: 'cluster', status: redis.status, masters: masters.length };
+}
+
 /** The batched Redis store on the Cluster client: the script defined once as a command. */
 function sharedStore(redis: Cluster, prefix: string, defaults: StoreDefaults) {
   if (!('gatewayTakeTokens' in redis)) redis.defineCommand('gatewayTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS_LUA });
