@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@eticket/auth';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, freePort, OrderStack } from '../order/support';
 import { platformEnv } from '../setup/platform-env';
@@ -78,6 +79,21 @@ const order = (gateway: string, who: Buyer, eventId: string, key = randomUUID())
 const poll = (gateway: string, who: Buyer, ticket: string) => call(`${gateway}/queue/${ticket}`, { token: who.token });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Per room key of the event (the names in waiting-room/scripts.ts), whether it has a TTL of at most the room's hour. */
+async function roomKeyTtls(eventId: string): Promise<Record<string, boolean>> {
+  const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+  try {
+    const ttls: Record<string, boolean> = {};
+    for (const name of ['slots', 'queue', 'ctl', 'seen']) {
+      const ttl = await redis.pttl(`wr:{${namespace}:${eventId}}:${name}`);
+      ttls[name] = ttl > 0 && ttl <= 3_600_000;
+    }
+    return ttls;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** eticket_gateway_waiting_room_total of one gateway, all outcomes that let an order through. */
 async function admittedSoFar(gateway: string): Promise<number> {
@@ -162,6 +178,8 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(new Set(retries.map((answer) => `${answer.status}:${String(answer.body.position)}`))).toEqual(new Set(['202:2']));
     const botAgain = await order(urls[0]!, bot, eventId);
     expect(botAgain.body.position).toBe(1);
+    // The room's keys still expire on their own (their TTL is set once, not on every ask): none is left without one.
+    expect(await roomKeyTtls(eventId)).toEqual({ slots: true, queue: true, ctl: true, seen: true });
     expect((await first.answer).status).toBe(201);
   }, 60_000);
 

@@ -28,8 +28,16 @@ local function limit()
   return limitNow
 end
 
+-- Keys of an event nobody asks about any more disappear: each key's TTL is
+-- set when it has none and refreshed once it is below half. (Refreshing every
+-- key on every call cost five PEXPIREs per request, each replicated: in a
+-- rush, most of the writes the replicas had to apply.) A room in use is
+-- asked about every few seconds, so its keys never get near expiring.
 local function touch()
-  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, cfg.keyTtlMs) end
+  for _, key in ipairs(KEYS) do
+    local ttl = redis.call('PTTL', key)
+    if ttl == -1 or (ttl >= 0 and ttl < cfg.keyTtlMs / 2) then redis.call('PEXPIRE', key, cfg.keyTtlMs) end
+  end
 end
 
 -- Frees the slots whose lease ended (a gateway died mid-request, an admitted
