@@ -33,7 +33,9 @@ describe('Patroni (deploy/patroni/patroni.yml)', () => {
       const output = await promisify(execFile)('patroni', ['--validate-config', resolve(ROOT, 'deploy', 'patroni', 'patroni.yml')], { env })
         .then(({ stdout, stderr }) => stdout + stderr, (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`);
       const problems = output.split('\n').filter((line) => line.trim() !== '');
-      expect(problems.filter((line) => !/^etcd3\.hosts\.\d etcd-\d:2379 didn't pass validation: .*(Name or service not known|name resolution)/.test(line)), name).toEqual([]);
+      // The Compose host names do not resolve outside Compose; every other complaint is a real one.
+      const unresolvedEtcd = /^etcd3\.hosts\.\d etcd-\d:2379 didn't pass validation: .*(Name or service not known|name resolution)/;
+      expect(problems.filter((line) => !unresolvedEtcd.test(line)), name).toEqual([]);
     }
   }, 60_000);
 
