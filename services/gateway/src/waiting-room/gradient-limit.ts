@@ -24,8 +24,8 @@ const clamp = (value: number, low: number, high: number) => Math.min(high, Math.
  * tolerance. Gradient2 grows unconditionally, which settles where the
  * shrinking gradient balances the growth: mean latency at 2-3x the tolerance,
  * with a dozen orders queueing inside the services for barely more
- * confirmations (measured: admitted p99 at 10x overload 4-9x its value at
- * capacity). Growing only within the tolerance keeps the services at the knee
+ * confirmations (measured: admitted p99 at 10x overload 3.4-7.6x its value at
+ * capacity, median of each bench run). Growing only within the tolerance keeps the services at the knee
  * where they confirm the most orders per second without orders queueing
  * inside them; past it more concurrency only adds latency.
  * A failed order (5xx) counts as a sample twice the tolerated latency.
