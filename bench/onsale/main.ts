@@ -41,6 +41,9 @@ const BUYERS = Number(process.env.BENCH_BUYERS ?? 40_000);
 const WARMUP_SECONDS = 2;
 const SPREAD_EVENTS = 100;
 const GIVEN_CAPACITY = process.env.BENCH_CAPACITY === undefined ? undefined : Number(process.env.BENCH_CAPACITY);
+if (GIVEN_CAPACITY !== undefined && !(GIVEN_CAPACITY > 0 && Number.isFinite(GIVEN_CAPACITY))) {
+  throw new Error(`BENCH_CAPACITY must be a positive number of orders/s, got "${process.env.BENCH_CAPACITY}"`);
+}
 const ONLY_ROUNDS = process.env.BENCH_ONLY === 'rounds';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
