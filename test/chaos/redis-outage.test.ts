@@ -98,6 +98,41 @@ async function limitsHoldAgain(): Promise<{ statuses: number[]; retryAfter: numb
   }, 30_000, 500);
 }
 
+/**
+ * Puts every Redis Cluster node into the outage (`begin`), reads through it, reads /status, and ends the
+ * outage (`end`) whatever happened; then the reads must all have succeeded within the bound with the store
+ * shown down. Returns when the outage ended.
+ */
+async function readsSucceedThrough(outage: string, begin: (node: string) => Promise<unknown>, end: (node: string) => Promise<unknown>): Promise<number> {
+  const nodes = await clusterNodes();
+  await Promise.all(nodes.map(begin));
+  let reads: Read[];
+  let storeDuring: string;
+  try {
+    reads = await readThroughOutage();
+    storeDuring = await rateLimitStore();
+  } finally {
+    await Promise.all(nodes.map(end));
+  }
+  const ended = Date.now();
+  console.log(`[redis-outage] ${nodes.length} nodes ${outage}: ${summary(reads)}; /status rate-limit-store during the outage: ${storeDuring}`);
+  expect(reads.filter((one) => one.status !== 200)).toEqual([]);
+  expect(Math.max(...reads.map((one) => one.ms))).toBeLessThan(LATENCY_BOUND_MS);
+  // Even with the connections still open to a frozen Redis, /status must say that the limits are not enforced.
+  expect(storeDuring).toBe('down');
+  return ended;
+}
+
+/** Once the cluster is healthy again, a user over the limit is refused with 429 RATE_LIMITED and Retry-After. */
+async function expectLimitsHoldAgain(after: string, since: number): Promise<void> {
+  await awaitHealthy(platformEnv(), 'cluster', 60_000);
+  const again = await limitsHoldAgain();
+  console.log(`[redis-outage] after ${after}: limits held again ${((Date.now() - since) / 1000).toFixed(1)} s after it: ${again.statuses.join(' ')}, Retry-After ${again.retryAfter}`);
+  expect(again.statuses).toEqual([...Array.from({ length: USER_MAX }, () => 200), 429]);
+  expect(again.code).toBe('RATE_LIMITED');
+  expect(again.retryAfter).toBeGreaterThan(0);
+}
+
 beforeAll(async () => {
   const credentials = { email: `redis-outage-${randomUUID().slice(0, 8)}@example.test`, password: 'redis-outage-password' };
   stack = await ServiceStack.start({
@@ -121,24 +156,8 @@ beforeAll(async () => {
   });
   // The limiter fails open until its Redis client is connected.
   await eventually('the rate-limit store to be up', async () => ((await rateLimitStore()) === 'up' ? true : undefined));
-  const login = await fetch(`${stack.gatewayUrl}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
-  const session = (await login.json()) as { access_token: string; user: { id: string } };
-  admin = { token: session.access_token, userId: session.user.id };
-  const created = await fetch(`${stack.gatewayUrl}/event`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'authorization': `Bearer ${admin.token}` },
-    body: JSON.stringify({
-      name: `Redis outage night ${randomUUID().slice(0, 6)}`,
-      description: 'an event read while Redis is down',
-      date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      venue: { name: 'Outage Hall', location: 'Localhost', capacity: 100 },
-      total_seats: 100,
-      price: 1_000,
-      currency: 'EUR',
-    }),
-  });
-  if (created.status !== 201) throw new Error(`event failed: ${created.status} ${await created.text()}`);
-  eventId = ((await created.json()) as { id: string }).id;
+  admin = await stack.session();
+  eventId = await stack.event(100);
 }, 120_000);
 
 afterAll(async () => {
@@ -150,53 +169,12 @@ afterAll(async () => {
 
 describe('the gateway with its Redis Cluster unreachable (rate limiter fails open)', () => {
   it(`with every Redis Cluster node frozen (SIGSTOP), serves public and authenticated reads past both limits, each within ${LATENCY_BOUND_MS} ms, and /status shows the store down; after SIGCONT a user over the limit gets 429 RATE_LIMITED with Retry-After`, async () => {
-    const nodes = await clusterNodes();
-    await Promise.all(nodes.map((name) => control.kill(name, 'SIGSTOP')));
-    let reads: Read[];
-    let storeDuring: string;
-    try {
-      reads = await readThroughOutage();
-      storeDuring = await rateLimitStore();
-    } finally {
-      await Promise.all(nodes.map((name) => control.kill(name, 'SIGCONT')));
-    }
-    const thawed = Date.now();
-    console.log(`[redis-outage] ${nodes.length} nodes frozen: ${summary(reads)}; /status rate-limit-store during the freeze: ${storeDuring}`);
-    expect(reads.filter((one) => one.status !== 200)).toEqual([]);
-    expect(Math.max(...reads.map((one) => one.ms))).toBeLessThan(LATENCY_BOUND_MS);
-    // The connections stay open to a frozen Redis: /status must still say that the limits are not enforced.
-    expect(storeDuring).toBe('down');
-
-    await awaitHealthy(platformEnv(), 'cluster', 60_000);
-    const again = await limitsHoldAgain();
-    console.log(`[redis-outage] after SIGCONT: limits held again ${((Date.now() - thawed) / 1000).toFixed(1)} s after the thaw: ${again.statuses.join(' ')}, Retry-After ${again.retryAfter}`);
-    expect(again.statuses).toEqual([...Array.from({ length: USER_MAX }, () => 200), 429]);
-    expect(again.code).toBe('RATE_LIMITED');
-    expect(again.retryAfter).toBeGreaterThan(0);
+    const thawed = await readsSucceedThrough('frozen', (name) => control.kill(name, 'SIGSTOP'), (name) => control.kill(name, 'SIGCONT'));
+    await expectLimitsHoldAgain('SIGCONT', thawed);
   }, 80_000);
 
   it(`with every Redis Cluster node killed (SIGKILL), serves reads past both limits, each within ${LATENCY_BOUND_MS} ms, and /status shows the store down; once the nodes are restarted the limits hold again`, async () => {
-    const nodes = await clusterNodes();
-    await Promise.all(nodes.map((name) => control.kill(name, 'SIGKILL')));
-    let reads: Read[];
-    let storeDuring: string;
-    try {
-      reads = await readThroughOutage();
-      storeDuring = await rateLimitStore();
-    } finally {
-      await Promise.all(nodes.map((name) => control.restart(name)));
-    }
-    const restarted = Date.now();
-    console.log(`[redis-outage] ${nodes.length} nodes killed: ${summary(reads)}; /status rate-limit-store during the outage: ${storeDuring}`);
-    expect(reads.filter((one) => one.status !== 200)).toEqual([]);
-    expect(Math.max(...reads.map((one) => one.ms))).toBeLessThan(LATENCY_BOUND_MS);
-    expect(storeDuring).toBe('down');
-
-    await awaitHealthy(platformEnv(), 'cluster', 60_000);
-    const again = await limitsHoldAgain();
-    console.log(`[redis-outage] after the restart: limits held again ${((Date.now() - restarted) / 1000).toFixed(1)} s after it: ${again.statuses.join(' ')}, Retry-After ${again.retryAfter}`);
-    expect(again.statuses).toEqual([...Array.from({ length: USER_MAX }, () => 200), 429]);
-    expect(again.code).toBe('RATE_LIMITED');
-    expect(again.retryAfter).toBeGreaterThan(0);
+    const restarted = await readsSucceedThrough('killed', (name) => control.kill(name, 'SIGKILL'), (name) => control.restart(name));
+    await expectLimitsHoldAgain('the restart', restarted);
   }, 80_000);
 });

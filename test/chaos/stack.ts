@@ -107,34 +107,17 @@ export class ChaosStack {
   }
 
   async token(): Promise<string> {
-    return (await this.session()).token;
+    return (await this.services.session()).token;
   }
 
   /** The admin's access token and user id, from a login through the gateway. */
-  async session(): Promise<{ token: string; userId: string }> {
-    const response = await fetch(`${this.gatewayUrl}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.admin) });
-    if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${await response.text()}`);
-    const body = (await response.json()) as { access_token: string; user: { id: string } };
-    return { token: body.access_token, userId: body.user.id };
+  session(): Promise<{ token: string; userId: string }> {
+    return this.services.session();
   }
 
   /** A new event through the gateway; its id. */
-  async event(seats = 1_000): Promise<string> {
-    const response = await fetch(`${this.gatewayUrl}/event`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'authorization': `Bearer ${await this.token()}` },
-      body: JSON.stringify({
-        name: `Chaos night ${randomUUID().slice(0, 6)}`,
-        description: 'an event read under faults',
-        date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-        venue: { name: 'Chaos Arena', location: 'Localhost', capacity: seats },
-        total_seats: seats,
-        price: 2_500,
-        currency: 'EUR',
-      }),
-    });
-    if (response.status !== 201) throw new Error(`event failed: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { id: string }).id;
+  event(seats = 1_000): Promise<string> {
+    return this.services.event(seats);
   }
 
   async stop(): Promise<void> {

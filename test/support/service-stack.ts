@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { platformEnv } from '../setup/platform-env';
 import { freePort } from './free-port';
 import { spawnService, type ServiceProcess } from './service-process';
@@ -142,6 +142,34 @@ export class ServiceStack {
 
   get gatewayUrl(): string {
     return this.get('gateway').url;
+  }
+
+  /** The admin's access token and user id, from a login through the gateway (needs `admin` and `gateway`). */
+  async session(): Promise<{ token: string; userId: string }> {
+    if (this.options.admin === undefined) throw new Error(`stack ${this.options.name} has no admin account`);
+    const response = await fetch(`${this.gatewayUrl}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.options.admin) });
+    if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { access_token: string; user: { id: string } };
+    return { token: body.access_token, userId: body.user.id };
+  }
+
+  /** A new event created by the admin through the gateway; its id. */
+  async event(seats = 1_000): Promise<string> {
+    const response = await fetch(`${this.gatewayUrl}/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'authorization': `Bearer ${(await this.session()).token}` },
+      body: JSON.stringify({
+        name: `${this.options.name} night ${randomUUID().slice(0, 6)}`,
+        description: `an event of the ${this.options.name} tests`,
+        date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        venue: { name: 'Test Arena', location: 'Localhost', capacity: seats },
+        total_seats: seats,
+        price: 2_500,
+        currency: 'EUR',
+      }),
+    });
+    if (response.status !== 201) throw new Error(`event failed: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { id: string }).id;
   }
 
   /** (Re)starts an instance on its ports; `env` adds to or overrides its environment for this start only. */
