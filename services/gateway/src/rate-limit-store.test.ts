@@ -84,10 +84,10 @@ describe('batched Redis rate-limit store', () => {
     const redis = new FakeRedis();
     const Store = batchedRedisStore(redis, 'p:', defaults);
     const store = new Store();
-    // 50 at once with batches of 20: three calls, each answering its own waiters.
+    // 50 at once with batches of 20: the first 20 from the local first batch, then two calls, each answering its own waiters.
     const answers = await Promise.all(Array.from({ length: 50 }, () => incr(store, 'client:wide', 1_000_000)));
     expect(new Set(answers.map((answer) => answer.current)).size).toBe(50);
-    expect(redis.calls).toBe(3);
+    expect(redis.calls).toBe(2);
   });
 
   it('shares Redis calls between requests arriving together: one per batch, not one per request', async () => {
@@ -107,6 +107,28 @@ describe('batched Redis rate-limit store', () => {
     const stores = [batchedRedisStore(redis, 'p:', defaults), batchedRedisStore(redis, 'p:', defaults)].map((Store) => new Store());
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => incr(stores[i % 2]!, 'client:3', 25)));
     expect(answers.filter((answer) => answer.current <= 25)).toHaveLength(25);
+  });
+
+  it('grants a key\'s first batch in a window without Redis, and counts it with the key\'s next call', async () => {
+    const redis = new FakeRedis();
+    const Store = batchedRedisStore(redis, 'p:', defaults);
+    const store = new Store();
+    const batch = batchFor(1_000);
+    expect(await allowed(store, 'user:new', 1_000, batch)).toBe(batch);
+    expect(redis.calls).toBe(0);
+    await incr(store, 'user:new', 1_000);
+    expect(redis.calls).toBe(1);
+    // The local batch and the call's own.
+    expect(redis.counters.get('p:user:new')?.n).toBe(2 * batch);
+  });
+
+  it('lets at most one batch per instance past a limit that other instances used up', async () => {
+    const redis = new FakeRedis();
+    // Two gateway processes: each has its own local grants.
+    const [first, late] = [batchedRedisStore(redis, 'p:', defaults), batchedRedisStore(redis, 'p:', defaults)].map((Store) => new Store()) as [Store, Store];
+    expect(await allowed(first, 'user:8', 1_000, 1_200)).toBe(1_000);
+    // A second instance that had not served the key: its first batch is granted before Redis says the limit is spent.
+    expect(await allowed(late, 'user:8', 1_000, 200)).toBe(batchFor(1_000));
   });
 
   it('keeps keys apart', async () => {

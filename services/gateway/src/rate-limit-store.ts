@@ -30,6 +30,8 @@ interface LocalGrant {
   endsAt: number;
   /** Whether the counter had passed the limit: refuse locally until the window ends. */
   exhausted: boolean;
+  /** Tokens this instance granted without asking Redis (the key's first batch here in a window): added to its next call. */
+  owed: number;
 }
 
 /** How many tokens one Redis call takes for a limit: exact below 100, at most 20 (about 1/50 of the limit) above. */
@@ -52,11 +54,14 @@ export interface StoreDefaults {
  * key in Redis across every gateway instance, like its RedisStore, but takes
  * tokens in small batches: a busy key costs one Redis round trip per batch,
  * not per request, and a key over its limit is refused locally until its
- * window ends. Tokens are only ever granted up to the limit, so the limit is
- * never exceeded; tokens one instance took but did not use in a window are
- * lost to the others (at most batch - 1 per instance and key), so a client
- * spread over several instances may be refused that much earlier. Limits
- * under 100 take one token per call: exact.
+ * window ends. A key's first batch in a window is granted without asking
+ * Redis at all and counted with its next call (openLocally), so a client
+ * making a few requests costs no round trip. Tokens taken from Redis are only
+ * granted up to the limit; the first batches may pass it by at most one batch
+ * per instance and window. Tokens one instance took but did not use in a
+ * window are lost to the others (at most batch - 1 per instance and key), so
+ * a client spread over several instances may be refused that much earlier.
+ * Limits under 100 take one token per call and none without Redis: exact.
  *
  * Requests that find no local token share Redis calls: one arriving while a
  * call for its key is under way waits for that call if it asked for a token
@@ -86,11 +91,38 @@ export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: 
     return true;
   };
 
+  /**
+   * A key this instance has not served in the current window: for a limit of
+   * 100 or more, its first batch is granted here without asking Redis, and
+   * counted in Redis with the key's next call (`owed`). Most keys are a
+   * client's first requests in a window (a buyer arriving at an on-sale), so
+   * most requests cost no Redis round trip at all; a key that stays busy
+   * costs one call per batch as before. The price: a batch granted before
+   * Redis was asked may pass a limit other instances already used up, so a
+   * window admits at most one batch (1/50 of the limit) per instance over
+   * the limit. Limits under 100 (batch 1) stay exact.
+   */
+  const openLocally = (key: string, windowMs: number, max: number, callback: IncrCallback, now: number): boolean => {
+    const batch = batchFor(max);
+    if (batch < 2) return false;
+    const grant = grants.get(key);
+    // This instance's grant for the window is used up: the rest of the window is Redis's to count.
+    if (grant !== undefined && now < grant.endsAt) return false;
+    if (grants.size >= MAX_LOCAL_KEYS) grants.clear();
+    grants.set(key, { next: 2, last: batch, endsAt: now + windowMs, exhausted: false, owed: batch });
+    callback(null, { current: 1, ttl: windowMs });
+    return true;
+  };
+
   const call = (key: string, windowMs: number, max: number, first: IncrCallback): void => {
     const batch = batchFor(max);
     const pending = { batch, waiters: [first] };
     calls.set(key, pending);
-    redis.gatewayTakeTokens(prefix + key, batch, windowMs, (error, result) => {
+    // The batch granted here without Redis is counted now, before this call's own.
+    const opened = grants.get(key);
+    const owed = opened === undefined || Date.now() >= opened.endsAt ? 0 : opened.owed;
+    if (opened !== undefined) opened.owed = 0;
+    redis.gatewayTakeTokens(prefix + key, batch + owed, windowMs, (error, result) => {
       if (calls.get(key) === pending) calls.delete(key);
       if (error || result === undefined) {
         const failure = error ?? new Error('no answer from Redis');
@@ -112,16 +144,17 @@ export function batchedRedisStore(redis: TokenSource, prefix: string, defaults: 
       // Past the limit: refused here until the window ends. Tokens left over serve the next requests, unless
       // another call's are still in use (then these are lost to the others: at most batch - 1).
       const usedUp = grant === undefined || now >= grant.endsAt || grant.next > grant.last;
-      if (next > max) grants.set(key, { next, last, endsAt, exhausted: true });
-      else if (next <= last && usedUp) grants.set(key, { next, last, endsAt, exhausted: false });
+      if (next > max) grants.set(key, { next, last, endsAt, exhausted: true, owed: 0 });
+      else if (next <= last && usedUp) grants.set(key, { next, last, endsAt, exhausted: false, owed: 0 });
     });
   };
 
   const take = (key: string, windowMs: number, max: number, callback: IncrCallback): void => {
-    if (serveLocally(key, max, callback, Date.now())) return;
+    const now = Date.now();
+    if (serveLocally(key, max, callback, now)) return;
     const pending = calls.get(key);
     if (pending !== undefined && pending.waiters.length < pending.batch) pending.waiters.push(callback);
-    else call(key, windowMs, max, callback);
+    else if (pending !== undefined || !openLocally(key, windowMs, max, callback, now)) call(key, windowMs, max, callback);
   };
 
   return class BatchedRedisStore {

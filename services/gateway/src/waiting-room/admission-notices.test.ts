@@ -40,11 +40,33 @@ describe('AdmissionNotices (what wakes a held long poll)', () => {
     await room.close();
   });
 
-  it('ends a hold at its timeout when no admission comes', async () => {
+  it('ends a hold at its timeout when no admission comes, saying it was not admitted', async () => {
     const { notices: room } = notices();
     const started = Date.now();
-    await room.waitFor('e1', 'u1', 50).done;
+    expect(await room.waitFor('e1', 'u1', 50).done).toBe(false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    await room.close();
+  });
+
+  it('says a hold ended by the admission was admitted', async () => {
+    const { subscriber, notices: room } = notices();
+    const held = room.waitFor('e1', 'u1', 10_000);
+    subscriber.emit('message', CHANNEL, 'e1:u1');
+    expect(await held.done).toBe(true);
+    await room.close();
+  });
+
+  it('counts the admissions of an event while it holds polls for it, and forgets the count after the last hold', async () => {
+    const { subscriber, notices: room } = notices();
+    subscriber.emit('message', CHANNEL, 'e1:before');
+    const held = room.waitFor('e1', 'u1', 10_000);
+    expect(room.admissionsOf('e1')).toBe(0);
+    for (const user of ['a', 'b', 'c']) subscriber.emit('message', CHANNEL, `e1:${user}`);
+    subscriber.emit('message', CHANNEL, 'e2:x');
+    expect(room.admissionsOf('e1')).toBe(3);
+    expect(room.admissionsOf('e2')).toBe(0);
+    held.cancel();
+    expect(room.admissionsOf('e1')).toBe(0);
     await room.close();
   });
 

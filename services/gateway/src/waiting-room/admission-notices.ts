@@ -2,7 +2,8 @@ import type { Cluster } from 'ioredis';
 
 /** A held wait for one buyer's admission. */
 export interface AdmissionNotice {
-  readonly done: Promise<void>;
+  /** True when the buyer was admitted, false when the wait timed out (a cancelled wait never settles). */
+  readonly done: Promise<boolean>;
   cancel(): void;
 }
 
@@ -28,12 +29,14 @@ export class AdmissionNotices {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Long polls held per event, for the sweep. */
   private readonly perEvent = new Map<string, number>();
+  /** Admissions heard per event while this gateway holds polls for it (a running count: differences matter). */
+  private readonly heard = new Map<string, number>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly subscriber: Cluster, readonly channel: string) {
     subscriber.on('message', (from: string, message: string) => {
-      if (from === channel) this.wake(message);
+      if (from === channel) this.onAdmission(message);
     });
     // Subscribed once; ioredis subscribes again after a reconnect.
     subscriber.subscribe(channel).catch(() => undefined);
@@ -67,18 +70,37 @@ export class AdmissionNotices {
       clearTimeout(timer);
       this.remove(key, eventId, listener);
     };
-    const done = new Promise<void>((resolve) => {
+    const done = new Promise<boolean>((resolve) => {
       listener = () => {
         stop();
-        resolve();
+        resolve(true);
       };
-      timer = setTimeout(listener, timeoutMs);
+      timer = setTimeout(() => {
+        stop();
+        resolve(false);
+      }, timeoutMs);
     });
     let set = this.waiters.get(key);
     if (set === undefined) this.waiters.set(key, (set = new Set()));
     set.add(listener);
     this.perEvent.set(eventId, (this.perEvent.get(eventId) ?? 0) + 1);
     return { done, cancel: stop };
+  }
+
+  /**
+   * Admissions of `eventId` this gateway has heard of since it began holding polls for it: the
+   * difference between two readings during a hold is how far the queue moved meanwhile (notices lost
+   * on the way are not counted, so a place estimated from it errs towards the back).
+   */
+  admissionsOf(eventId: string): number {
+    return this.heard.get(eventId) ?? 0;
+  }
+
+  private onAdmission(message: string): void {
+    // `<event>:<user>`; event ids are UUIDs.
+    const eventId = message.slice(0, message.indexOf(':'));
+    if (this.perEvent.has(eventId)) this.heard.set(eventId, (this.heard.get(eventId) ?? 0) + 1);
+    this.wake(message);
   }
 
   private wake(key: string): void {
@@ -92,7 +114,10 @@ export class AdmissionNotices {
     set?.delete(listener);
     if (set?.size === 0) this.waiters.delete(key);
     const held = (this.perEvent.get(eventId) ?? 1) - 1;
-    if (held <= 0) this.perEvent.delete(eventId);
+    if (held <= 0) {
+      this.perEvent.delete(eventId);
+      this.heard.delete(eventId);
+    }
     else this.perEvent.set(eventId, held);
   }
 

@@ -162,8 +162,11 @@ export class WaitingRoom {
     if (holdMs <= 0) return place;
     // Registered after the entry: an admission in between is found by the sweep (AdmissionNotices), within a second.
     const notice = this.notices?.waitFor(place.eventId, userId, holdMs);
+    const heard = this.notices?.admissionsOf(place.eventId) ?? 0;
     try {
-      if (!(await this.hold(notice, holdMs, place.pollAfterMs, signal))) return undefined;
+      const end = await this.hold(notice, holdMs, place.pollAfterMs, signal);
+      if (end === 'left') return undefined;
+      if (end === 'timed-out') return this.movedOn(place, heard);
     } finally {
       notice?.cancel();
     }
@@ -188,9 +191,13 @@ export class WaitingRoom {
     if (!wait || holdMs === 0) return this.pollOnce(claims.eventId, userId, claims.seq, ticket);
     // Listening before asking, so an admission between the two is not missed.
     const notice = this.notices?.waitFor(claims.eventId, userId, holdMs);
+    const heard = this.notices?.admissionsOf(claims.eventId) ?? 0;
     try {
       const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
-      if (first.status !== 'queued' || !(await this.hold(notice, holdMs, first.pollAfterMs, signal))) return first;
+      if (first.status !== 'queued') return first;
+      const end = await this.hold(notice, holdMs, first.pollAfterMs, signal);
+      if (end === 'left') return first;
+      if (end === 'timed-out') return this.movedOn(first, heard);
       const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
       // The hold was the wait: a long-polling client asks again at once.
       return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
@@ -201,18 +208,21 @@ export class WaitingRoom {
 
   /**
    * Waits for the admission notice, at most `holdMs`; without notices, as long as a plain poll would
-   * wait (`pollAfterMs`, at most `holdMs`). False when the client went away (`signal`): no last look.
+   * wait (`pollAfterMs`, at most `holdMs`). 'left' when the client went away (`signal`): no last look;
+   * 'timed-out' when the notice's hold ran out without an admission; else 'look' (admitted, or no
+   * notices to tell): Redis says where the buyer stands.
    */
-  private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (signal?.aborted === true) return false;
+  private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<'left' | 'timed-out' | 'look'> {
+    if (signal?.aborted === true) return 'left';
     let onAbort: (() => void) | undefined;
+    let admitted: boolean;
     try {
-      await new Promise<void>((resolve) => {
-        const timer = notice === undefined ? setTimeout(resolve, Math.min(holdMs, pollAfterMs)) : undefined;
+      admitted = await new Promise<boolean>((resolve) => {
+        const timer = notice === undefined ? setTimeout(() => resolve(true), Math.min(holdMs, pollAfterMs)) : undefined;
         void notice?.done.then(resolve);
         onAbort = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -220,7 +230,24 @@ export class WaitingRoom {
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
     // A function call, not the property: TypeScript would keep its narrowing from before the await.
-    return !isAborted(signal);
+    if (isAborted(signal)) return 'left';
+    return admitted ? 'look' : 'timed-out';
+  }
+
+  /**
+   * The place of a buyer whose hold ran out with no admission notice for them, without asking Redis:
+   * the place they had, moved forward by the admissions this gateway heard of meanwhile. A long-polling
+   * client asks again at once (`pollAfterMs` 0), and that request reads Redis (and tells the room the
+   * buyer is still there, well within `abandonMs`), so a second Redis call here would buy a fresher
+   * position for one moment, at the cost of a script per held buyer every `longPollMs`: in a long
+   * on-sale as many as the arrivals themselves. A notice lost on the way (the sweep recovers it within
+   * a second, long before a hold ends) would only make the next request the admitted one.
+   */
+  private movedOn(place: QueuedPlace, heardBefore: number): QueuedPlace {
+    const moved = (this.notices?.admissionsOf(place.eventId) ?? heardBefore) - heardBefore;
+    const position = Math.max(1, place.position - Math.max(0, moved));
+    const estimatedWaitSeconds = Math.round(((place.estimatedWaitSeconds * position) / place.position) * 10) / 10;
+    return { ...place, position, estimatedWaitSeconds, pollAfterMs: 0 };
   }
 
   private async pollOnce(eventId: string, userId: string, seq: number, ticket: string): Promise<PollAnswer> {
