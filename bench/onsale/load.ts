@@ -1,5 +1,6 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Client as UndiciClient, Pool } from 'undici';
+import { Pool } from 'undici';
 
 // The load generator: an undici connection pool to the gateway, a recorder of
 // latencies and statuses per kind of request, and two ways of offering load:
@@ -50,31 +51,53 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+interface RawAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
 export class Client {
   private readonly pool: Pool;
-  /** Connections of held requests still open (closed by close()). */
-  private readonly heldConnections = new Set<UndiciClient>();
-
-  constructor(private readonly origin: string, readonly recorder: Recorder) {
-    this.pool = new Pool(origin, { connections: 512, pipelining: 1, keepAliveTimeout: 30_000 });
-  }
-
   /**
-   * A held request gets a connection of its own, as every waiting buyer's browser has: held requests
-   * sharing the pool of the orders would make orders wait for a free connection here, and that wait
-   * would be measured as the system's latency. Not an undici Pool of thousands: its dispatch scans every
-   * busy connection for a free one on each request (with ~6,000 buyers held, about 4 % of the load
-   * generator's busy CPU in one profiled run, taken from the machine the system runs on).
+   * Held requests: each on a connection of its own, as every waiting buyer's browser has (held requests
+   * sharing the pool of the orders would make orders wait for a free connection here, and that wait would
+   * be measured as the system's latency), closed after its answer (`Connection: close`). Node's own HTTP
+   * client, not undici: an undici Pool of thousands scans every busy connection for a free one on each
+   * request (~4 % of the generator's busy CPU with ~6,000 buyers held), and an undici Client per request
+   * builds an Error with its stack trace each time it is closed (~8 % in the profile of a 10 X run) —
+   * CPU the generator takes from the system it measures, on the same two cores.
    */
-  private heldConnection(): UndiciClient {
-    const connection = new UndiciClient(this.origin, { pipelining: 1 });
-    this.heldConnections.add(connection);
-    return connection;
+  private readonly heldAgent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
+  private readonly target: URL;
+
+  constructor(origin: string, readonly recorder: Recorder) {
+    this.pool = new Pool(origin, { connections: 512, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.target = new URL(origin);
   }
 
-  private release(connection: UndiciClient): void {
-    this.heldConnections.delete(connection);
-    connection.close().catch(() => undefined);
+  private held(method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<RawAnswer> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({
+        host: this.target.hostname,
+        port: this.target.port,
+        method,
+        path,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: this.heldAgent,
+        timeout: 30_000,
+        ...(signal === undefined ? {} : { signal }),
+      }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, text }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.on('timeout', () => request.destroy(new Error('no answer within 30 s')));
+      request.end(body);
+    });
   }
 
   /**
@@ -90,17 +113,16 @@ export class Client {
     if (key !== undefined) headers['idempotency-key'] = key;
     const started = performance.now();
     try {
-      const payload = body === undefined ? {} : { body: JSON.stringify(body) };
-      const own = options.held === true ? this.heldConnection() : undefined;
-      const signal = options.signal === undefined ? {} : { signal: options.signal };
-      let text: string;
-      let response: Awaited<ReturnType<Pool['request']>>;
-      try {
-        response = await (own ?? this.pool).request({ method, path, headers, ...payload, ...signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
-        text = await response.body.text();
-      } finally {
-        if (own !== undefined) this.release(own);
+      const json = body === undefined ? undefined : JSON.stringify(body);
+      let response: RawAnswer;
+      if (options.held === true) {
+        response = await this.held(method, path, headers, json, options.signal);
+      } else {
+        const extra = { ...(json === undefined ? {} : { body: json }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
+        const answer = await this.pool.request({ method, path, headers, ...extra, headersTimeout: 30_000, bodyTimeout: 30_000 });
+        response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
       }
+      const { text } = response;
       const queuedMs = queueDuration(response.headers['server-timing']);
       this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started - queuedMs);
       let parsed: Record<string, unknown> = {};
@@ -119,7 +141,8 @@ export class Client {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), ...[...this.heldConnections].map((connection) => connection.destroy())]);
+    this.heldAgent.destroy();
+    await this.pool.close();
   }
 }
 

@@ -233,6 +233,27 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(report.problems).toEqual([]);
   }, 60_000);
 
+  it('answers a held POST /order whose hold ran out with the same ticket, its place moved on by the admissions heard meanwhile, and "ask again at once"', async () => {
+    const eventId = await stack.event(100);
+    const [a, b, c] = await Promise.all([buyer(), buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    expect((await order(urls[0]!, b, eventId)).body.position).toBe(1);
+    const queued = await order(urls[0]!, c, eventId);
+    expect(queued.body.position).toBe(2);
+    // C is held by gateway 2. A's order ends during the hold and admits B (who does not come back): gateway 2
+    // hears the admission. Nobody else asks, so nothing admits C before the hold runs out.
+    const started = Date.now();
+    const held = await call(`${urls[1]}/order`, { method: 'POST', token: c.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=8' }, body: { event_id: eventId, quantity: 1 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(7_500);
+    expect((await first.answer).status).toBe(201);
+    expect(held.status).toBe(202);
+    expect(held.body).toMatchObject({ status: 'queued', ticket: queued.body.ticket, position: 1, poll_after_ms: 0 });
+    // Asking again reads the room: C keeps the place (next in line, or admitted once B's admission has lapsed).
+    const again = await poll(urls[0]!, c, String(queued.body.ticket));
+    expect(again.status).toBe(200);
+    expect(again.body.status === 'admitted' || (again.body.status === 'queued' && again.body.position === 1)).toBe(true);
+  }, 60_000);
+
   it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {
     const eventId = await stack.event(100);
     const [a, b] = await Promise.all([buyer(), buyer()]);

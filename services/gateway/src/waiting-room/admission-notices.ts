@@ -117,8 +117,7 @@ export class AdmissionNotices {
     if (held <= 0) {
       this.perEvent.delete(eventId);
       this.heard.delete(eventId);
-    }
-    else this.perEvent.set(eventId, held);
+    } else this.perEvent.set(eventId, held);
   }
 
   close(): Promise<void> {
