@@ -82,3 +82,31 @@ export async function writableAgain(timeoutMs = 60_000): Promise<number> {
     return Date.now();
   }, timeoutMs, 100);
 }
+
+/**
+ * Patroni's maintenance mode ("pause") on or off, resolved once every node's
+ * Patroni reports it (GET /patroni carries `pause: true` only after the node's
+ * own HA loop has seen the setting). A test that pauses WAL replay needs it:
+ * Patroni 3 on PostgreSQL 14+ calls pg_wal_replay_resume() on a paused standby
+ * at its next HA loop (every loop_wait, 1 s here), taking the pause for one
+ * caused by a primary's parameter change (patroni/patroni#1926); in
+ * maintenance mode it leaves the pause alone.
+ */
+export async function maintenanceMode(on: boolean): Promise<void> {
+  const restUrls = listOf(platformEnv().PATRONI_REST_URLS);
+  const response = await fetch(`${restUrls[0]}/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    // null removes the key, as `patronictl resume` does.
+    body: JSON.stringify({ pause: on ? true : null }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`PATCH /config pause=${on} -> ${response.status}: ${await response.text()}`);
+  await eventually(`every Patroni node to report maintenance mode ${on ? 'on' : 'off'}`, async () => {
+    const states = await Promise.all(restUrls.map(async (url) => {
+      const node = await fetch(`${url}/patroni`, { signal: AbortSignal.timeout(1_000) });
+      return (await node.json() as { pause?: boolean }).pause === true;
+    }));
+    return states.every((paused) => paused === on) ? true : undefined;
+  }, 10_000);
+}

@@ -8,11 +8,12 @@ import { createDatabase, type Database } from '../../services/user/src/store/db'
 import { migrate } from '../../services/user/src/store/migrate';
 import { listOf, platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
-import { wholeCluster, withClient } from './cluster';
+import { maintenanceMode, wholeCluster, withClient } from './cluster';
 
 // Read/write splitting with read-your-writes across two User Service
 // instances that share their write marks through the platform's Redis
-// Cluster. Replay is paused on both standbys, so they provably lag: the
+// Cluster. Replay is paused on both standbys (with Patroni in maintenance
+// mode, or it would resume replay within a second), so they provably lag: the
 // writer's reads on the *other* instance still see the write (they go to the
 // primary until a standby has replayed it), while reads by anyone else come
 // from a standby (and so do not see it yet). Replay resumed, the writer's
@@ -52,6 +53,16 @@ async function setReplay(action: 'pause' | 'resume'): Promise<void> {
   }
 }
 
+/** pg_get_wal_replay_pause_state() of every node in recovery: 'not paused' would mean something resumed replay. */
+async function replayPauseStates(): Promise<string[]> {
+  const states: string[] = [];
+  for (const url of listOf(platformEnv().USER_DB_NODE_URLS)) {
+    const { rows } = await withClient(url, (client) => client.query<{ state: string | null }>('SELECT CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END AS state'));
+    if (rows[0]?.state) states.push(rows[0].state);
+  }
+  return states;
+}
+
 type ReadCounts = { standby: number; primary: number; primaryAwaitingReplay: number; primaryAfterStandbyError: number };
 
 async function readsServed(service: UserService): Promise<ReadCounts> {
@@ -72,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await setReplay('resume');
+  await maintenanceMode(false);
   for (const { service, db } of instances) {
     await service.close();
     await db.close();
@@ -96,8 +108,9 @@ describe('read-your-writes across instances', () => {
       return (await readsServed(b)).primary === start.primary ? true : undefined;
     }, 10_000);
 
-    await setReplay('pause');
     try {
+      await maintenanceMode(true);
+      await setReplay('pause');
       const created = await a.http.inject({
         method: 'POST',
         url: '/event',
@@ -126,8 +139,13 @@ describe('read-your-writes across instances', () => {
         expect((await b.http.inject({ method: 'GET', url: `/event?q=${tag}${page}`, headers })).json<{ total: number }>().total).toBe(0);
       }
       expect((await readsServed(b)).standby - after.standby).toBe(2);
+      // The premise held throughout: replay was still paused on both standbys ('pause requested' until a record arrives).
+      const states = await replayPauseStates();
+      expect(states).toHaveLength(2);
+      expect(states).not.toContain('not paused');
     } finally {
       await setReplay('resume');
+      await maintenanceMode(false);
     }
 
     // Replayed: the organizer's reads go back to the standbys.
