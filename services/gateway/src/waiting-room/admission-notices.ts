@@ -5,6 +5,12 @@ export interface AdmissionNotice {
   /** True when the buyer was admitted, false when the wait timed out (a cancelled wait never settles). */
   readonly done: Promise<boolean>;
   cancel(): void;
+  /**
+   * Admissions of the event this gateway heard of while the wait was held (until it ended): how far the
+   * queue moved meanwhile. Notices lost on the way are not counted, so a place estimated from it errs
+   * towards the back.
+   */
+  admissionsHeard(): number;
 }
 
 /** The buyers of an event admitted from the queue who have not come back yet (the room's `admitted` set). */
@@ -29,7 +35,7 @@ export class AdmissionNotices {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Long polls held per event, for the sweep. */
   private readonly perEvent = new Map<string, number>();
-  /** Admissions heard per event while this gateway holds polls for it (a running count: differences matter). */
+  /** Admissions heard per event while this gateway holds polls for it (a running count: differences matter; see admissionsHeard). */
   private readonly heard = new Map<string, number>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -64,9 +70,14 @@ export class AdmissionNotices {
     let listener: () => void = () => undefined;
     let timer: NodeJS.Timeout | undefined;
     let waiting = true;
+    let heardAtStart = 0;
+    let heardWhileHeld = 0;
+    const heardNow = () => (this.heard.get(eventId) ?? 0) - heardAtStart;
     const stop = () => {
       if (!waiting) return;
       waiting = false;
+      // Before the removal: the count of an event is forgotten with its last held wait.
+      heardWhileHeld = heardNow();
       clearTimeout(timer);
       this.remove(key, eventId, listener);
     };
@@ -84,16 +95,8 @@ export class AdmissionNotices {
     if (set === undefined) this.waiters.set(key, (set = new Set()));
     set.add(listener);
     this.perEvent.set(eventId, (this.perEvent.get(eventId) ?? 0) + 1);
-    return { done, cancel: stop };
-  }
-
-  /**
-   * Admissions of `eventId` this gateway has heard of since it began holding polls for it: the
-   * difference between two readings during a hold is how far the queue moved meanwhile (notices lost
-   * on the way are not counted, so a place estimated from it errs towards the back).
-   */
-  admissionsOf(eventId: string): number {
-    return this.heard.get(eventId) ?? 0;
+    heardAtStart = this.heard.get(eventId) ?? 0;
+    return { done, cancel: stop, admissionsHeard: () => (waiting ? heardNow() : heardWhileHeld) };
   }
 
   private onAdmission(message: string): void {

@@ -162,11 +162,10 @@ export class WaitingRoom {
     if (holdMs <= 0) return place;
     // Registered after the entry: an admission in between is found by the sweep (AdmissionNotices), within a second.
     const notice = this.notices?.waitFor(place.eventId, userId, holdMs);
-    const heard = this.notices?.admissionsOf(place.eventId) ?? 0;
     try {
       const end = await this.hold(notice, holdMs, place.pollAfterMs, signal);
       if (end === 'left') return undefined;
-      if (end === 'timed-out') return this.movedOn(place, heard);
+      if (end === 'timed-out' && notice !== undefined) return this.movedOn(place, notice.admissionsHeard());
     } finally {
       notice?.cancel();
     }
@@ -191,13 +190,12 @@ export class WaitingRoom {
     if (!wait || holdMs === 0) return this.pollOnce(claims.eventId, userId, claims.seq, ticket);
     // Listening before asking, so an admission between the two is not missed.
     const notice = this.notices?.waitFor(claims.eventId, userId, holdMs);
-    const heard = this.notices?.admissionsOf(claims.eventId) ?? 0;
     try {
       const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
       if (first.status !== 'queued') return first;
       const end = await this.hold(notice, holdMs, first.pollAfterMs, signal);
       if (end === 'left') return first;
-      if (end === 'timed-out') return this.movedOn(first, heard);
+      if (end === 'timed-out' && notice !== undefined) return this.movedOn(first, notice.admissionsHeard());
       const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
       // The hold was the wait: a long-polling client asks again at once.
       return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
@@ -236,16 +234,15 @@ export class WaitingRoom {
 
   /**
    * The place of a buyer whose hold ran out with no admission notice for them, without asking Redis:
-   * the place they had, moved forward by the admissions this gateway heard of meanwhile. A long-polling
+   * the place they had, moved forward by the `admitted` buyers this gateway heard of meanwhile. A long-polling
    * client asks again at once (`pollAfterMs` 0), and that request reads Redis (and tells the room the
    * buyer is still there, well within `abandonMs`), so a second Redis call here would buy a fresher
    * position for one moment, at the cost of a script per held buyer every `longPollMs`: in a long
    * on-sale as many as the arrivals themselves. A notice lost on the way (the sweep recovers it within
    * a second, long before a hold ends) would only make the next request the admitted one.
    */
-  private movedOn(place: QueuedPlace, heardBefore: number): QueuedPlace {
-    const moved = (this.notices?.admissionsOf(place.eventId) ?? heardBefore) - heardBefore;
-    const position = Math.max(1, place.position - Math.max(0, moved));
+  private movedOn(place: QueuedPlace, admitted: number): QueuedPlace {
+    const position = Math.max(1, place.position - admitted);
     const estimatedWaitSeconds = Math.round(((place.estimatedWaitSeconds * position) / place.position) * 10) / 10;
     return { ...place, position, estimatedWaitSeconds, pollAfterMs: 0 };
   }
