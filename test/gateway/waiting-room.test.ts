@@ -103,13 +103,6 @@ async function admittedSoFar(gateway: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-/** eticket_gateway_waiting_room_total of one gateway for one outcome (0 before the first). */
-async function outcomeCount(gateway: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`${gateway}/metrics`)).text();
-  const line = text.split('\n').find((row) => row.startsWith('eticket_gateway_waiting_room_total{') && row.includes(`outcome="${outcome}"`));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
 /** Sends the first order and returns once the gateway has let it into the room's only slot (its prepare then lasts PREPARE_DELAY_MS). */
 async function firstOrder(gateway: string, who: Buyer, eventId: string): Promise<{ answer: ReturnType<typeof order> }> {
   const before = await admittedSoFar(gateway);
@@ -235,9 +228,6 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(held.body.event_id).toBe(eventId);
     expect(held.headers.get('preference-applied')).toBe('wait=15');
     expect(Number(/queue;dur=([\d.]+)/.exec(held.headers.get('server-timing') ?? '')?.[1])).toBeGreaterThan(0);
-    // The admission became the order's slot (CLAIM, sent as the order went on): none lapsed.
-    expect(await outcomeCount(urls[1]!, 'admitted_from_queue')).toBeGreaterThan(0);
-    expect(await outcomeCount(urls[1]!, 'claim_lapsed')).toBe(0);
     expect((await first.answer).status).toBe(201);
     const report = await stack.invariants(eventId);
     expect(report.problems).toEqual([]);

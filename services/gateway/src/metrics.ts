@@ -34,7 +34,7 @@ export class GatewayMetrics {
     this.rateLimited = new Counter({ name: 'eticket_gateway_rate_limited_total', help: 'Requests refused with 429', labelNames: ['key'], registers });
     this.websockets = new Gauge({ name: 'eticket_gateway_websockets_open', help: 'Notification WebSockets piped to a User Service instance now', registers });
     this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
-    this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, claim_lapsed, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
+    this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
   }
 
   /** eticket_gateway_waiting_room_limit: the room's concurrency limit, read at each scrape. */

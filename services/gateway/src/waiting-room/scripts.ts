@@ -105,20 +105,6 @@ return queued(user, seq)
 `;
 
 /**
- * A held buyer whose admission notice came turns the admission into their
- * order's slot (the lease of an order in flight). Returns 1, or 0 when they
- * are not admitted (any more): then nothing changes — unlike ENTER, which
- * would queue them again.
- * ARGV: config JSON, limit, user id.
- */
-export const CLAIM_LUA = `${PRELUDE}
-local user = ARGV[3]
-if redis.call('SREM', admitted, user) == 0 then return 0 end
-redis.call('ZADD', slots, now + cfg.leaseMs, user)
-return 1
-`;
-
-/**
  * A queued buyer polls. Returns {1} admitted (come back now), {0, seq,
  * position, rate, limit} still waiting, or {2} no longer queued under that
  * sequence number (the admission lapsed, was used, or the place was dropped).

@@ -4,7 +4,7 @@ import type { AdmissionNotice, AdmissionNotices } from './admission-notices';
 import { CompletionRate } from './completion-rate';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
-import { CLAIM_LUA, ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
+import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
 import { TicketSigner } from './ticket';
 
 export interface WaitingRoomSettings {
@@ -57,10 +57,9 @@ interface RoomCommands {
   waitingRoomEnter(...args: [...Keys, config: string, limit: string, user: string]): Promise<ScriptReply>;
   waitingRoomPoll(...args: [...Keys, config: string, limit: string, user: string, seq: string]): Promise<ScriptReply>;
   waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
-  waitingRoomClaim(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
 }
 
-export type WaitingRoomOutcome = 'admitted' | 'queued' | 'admitted_from_queue' | 'claim_lapsed' | 'fallback_admitted' | 'fallback_refused';
+export type WaitingRoomOutcome = 'admitted' | 'queued' | 'admitted_from_queue' | 'fallback_admitted' | 'fallback_refused';
 
 /**
  * Admission control for placing orders during an on-sale (one waiting room
@@ -115,7 +114,6 @@ export class WaitingRoom {
       redis.defineCommand('waitingRoomEnter', { numberOfKeys: 5, lua: ENTER_LUA });
       redis.defineCommand('waitingRoomPoll', { numberOfKeys: 5, lua: POLL_LUA });
       redis.defineCommand('waitingRoomRelease', { numberOfKeys: 5, lua: RELEASE_LUA });
-      redis.defineCommand('waitingRoomClaim', { numberOfKeys: 5, lua: CLAIM_LUA });
     }
     this.commands = redis as unknown as RoomCommands;
     // Long polls are held longer than an admission waits for its buyer: a lost notice is recovered within a second.
@@ -167,31 +165,11 @@ export class WaitingRoom {
     try {
       const end = await this.hold(notice, holdMs, place.pollAfterMs, signal);
       if (end === 'left') return undefined;
-      if (end === 'admitted') return this.claim(place.eventId, userId);
       if (end === 'timed-out' && notice !== undefined) return this.movedOn(place, notice.admissionsHeard());
     } finally {
       notice?.cancel();
     }
     return this.enter(place.eventId, userId, true);
-  }
-
-  /**
-   * A held buyer's admission notice came: the order goes on at once, while the admission is turned
-   * into the order's slot (CLAIM) — not before it, which put a Redis round trip (several ms on a busy
-   * machine) between every freed slot and its next order. The room's commands for one event go to one
-   * Cluster node over one connection, in order, so the claim is applied before the order's release.
-   * Should the admission have lapsed meanwhile (5 s after it was given; a notice arrives within ms)
-   * the order has gone through without a slot: counted as `claim_lapsed`, one order over the limit.
-   */
-  private claim(eventId: string, userId: string): Entry {
-    this.onOutcome('admitted_from_queue');
-    this.commands.waitingRoomClaim(...this.keys(eventId), this.config, String(this.limiter.limit), userId).then(
-      (claimed) => {
-        if (claimed !== 1) this.onOutcome('claim_lapsed');
-      },
-      () => this.onOutcome('claim_lapsed'),
-    );
-    return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
   }
 
   /**
@@ -217,7 +195,6 @@ export class WaitingRoom {
       if (first.status !== 'queued') return first;
       const end = await this.hold(notice, holdMs, first.pollAfterMs, signal);
       if (end === 'left') return first;
-      // Admitted: the last look below says so (and the buyer comes back with POST /order).
       if (end === 'timed-out' && notice !== undefined) return this.movedOn(first, notice.admissionsHeard());
       const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
       // The hold was the wait: a long-polling client asks again at once.
@@ -230,20 +207,20 @@ export class WaitingRoom {
   /**
    * Waits for the admission notice, at most `holdMs`; without notices, as long as a plain poll would
    * wait (`pollAfterMs`, at most `holdMs`). 'left' when the client went away (`signal`): no last look;
-   * 'admitted' when the notice came; 'timed-out' when the notice's hold ran out without it; 'look'
-   * without notices: Redis says where the buyer stands.
+   * 'timed-out' when the notice's hold ran out without an admission; else 'look' (admitted, or no
+   * notices to tell): Redis says where the buyer stands.
    */
-  private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<'left' | 'admitted' | 'timed-out' | 'look'> {
+  private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<'left' | 'timed-out' | 'look'> {
     if (signal?.aborted === true) return 'left';
     let onAbort: (() => void) | undefined;
     let admitted: boolean;
     try {
       admitted = await new Promise<boolean>((resolve) => {
-        const timer = notice === undefined ? setTimeout(() => resolve(false), Math.min(holdMs, pollAfterMs)) : undefined;
+        const timer = notice === undefined ? setTimeout(() => resolve(true), Math.min(holdMs, pollAfterMs)) : undefined;
         void notice?.done.then(resolve);
         onAbort = () => {
           clearTimeout(timer);
-          resolve(false);
+          resolve(true);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -252,8 +229,7 @@ export class WaitingRoom {
     }
     // A function call, not the property: TypeScript would keep its narrowing from before the await.
     if (isAborted(signal)) return 'left';
-    if (notice === undefined) return 'look';
-    return admitted ? 'admitted' : 'timed-out';
+    return admitted ? 'look' : 'timed-out';
   }
 
   /**
