@@ -213,14 +213,15 @@ export class WaitingRoom {
   private async hold(notice: AdmissionNotice | undefined, holdMs: number, pollAfterMs: number, signal?: AbortSignal): Promise<'left' | 'timed-out' | 'look'> {
     if (signal?.aborted === true) return 'left';
     let onAbort: (() => void) | undefined;
-    let admitted: boolean;
+    // Whether Redis is to be asked: the buyer was admitted, or no notices can tell.
+    let look: boolean;
     try {
-      admitted = await new Promise<boolean>((resolve) => {
+      look = await new Promise<boolean>((resolve) => {
         const timer = notice === undefined ? setTimeout(() => resolve(true), Math.min(holdMs, pollAfterMs)) : undefined;
         void notice?.done.then(resolve);
         onAbort = () => {
           clearTimeout(timer);
-          resolve(true);
+          resolve(false);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -229,7 +230,7 @@ export class WaitingRoom {
     }
     // A function call, not the property: TypeScript would keep its narrowing from before the await.
     if (isAborted(signal)) return 'left';
-    return admitted ? 'look' : 'timed-out';
+    return look ? 'look' : 'timed-out';
   }
 
   /**
