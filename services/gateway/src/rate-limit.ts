@@ -75,8 +75,10 @@ function sharedStore(redis: Cluster, prefix: string, defaults: StoreDefaults) {
  * Redis Cluster routes to the key's slot, so every gateway instance shares
  * one count per key. The plugin's own RedisStore would work on the Cluster
  * client as well; ours takes tokens in small batches (exact below a limit of
- * 100), which saves a Redis round trip on most requests of a busy key and
- * never lets more than the limit through. The key
+ * 100), which saves a Redis round trip on most requests of a busy key, and
+ * grants a key's first batch in a window without Redis at all (a client's
+ * first requests cost no round trip; a window may so admit up to one batch,
+ * 1/50 of the limit, per gateway instance over it). The key
  * is the user when the request carries a valid access token (so users behind
  * one address do not share a limit), else the client address. Over the limit:
  * 429 RATE_LIMITED problem+json with Retry-After. If Redis cannot answer the
