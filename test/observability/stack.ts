@@ -48,11 +48,7 @@ export async function startObservedStack(extraEnv: Readonly<Record<string, strin
     return process;
   };
   const rawLog = (service: string) => readFileSync(`${LOG_DIR}${run}-${service}.log`, 'utf8');
-  const token = async () => {
-    const response = await fetch(`${gatewayUrl}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
-    if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { access_token: string }).access_token;
-  };
+  const token = async () => (await services.session()).token;
   return {
     gatewayUrl,
     userUrl: services.get('user').url,
@@ -61,23 +57,7 @@ export async function startObservedStack(extraEnv: Readonly<Record<string, strin
     rawLog,
     logLines: (service) => rawLog(service).split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine),
     token,
-    event: async (seats) => {
-      const response = await fetch(`${gatewayUrl}/event`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'authorization': `Bearer ${await token()}` },
-        body: JSON.stringify({
-          name: `Observed night ${randomUUID().slice(0, 6)}`,
-          description: 'an event whose orders are traced',
-          date_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          venue: { name: 'Trace Hall', location: 'Localhost', capacity: seats },
-          total_seats: seats,
-          price: 2_500,
-          currency: 'EUR',
-        }),
-      });
-      if (response.status !== 201) throw new Error(`event failed: ${response.status} ${await response.text()}`);
-      return ((await response.json()) as { id: string }).id;
-    },
+    event: (seats) => services.event(seats),
     stop: async () => {
       await services.stop();
     },
