@@ -47,6 +47,8 @@ async function startGateway(name: string, redisNodes: string): Promise<string> {
       WAITING_ROOM_FALLBACK_CONCURRENCY: '1',
       // Long enough that a long poll in these tests always ends with its admission, however slow the machine.
       WAITING_ROOM_LONG_POLL_MS: '20000',
+      // Wide enough that a burst sent at once lands in one or two batches on a busy machine.
+      WAITING_ROOM_ARRIVAL_BATCH_MS: '100',
     },
     healthUrl: `http://127.0.0.1:${port}/status/live`,
   }));
@@ -101,6 +103,16 @@ async function admittedSoFar(gateway: string): Promise<number> {
   return text.split('\n')
     .filter((line) => line.startsWith('eticket_gateway_waiting_room_total{') && /outcome="(admitted|fallback_admitted)"/.test(line))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** eticket_gateway_waiting_room_arrival_batch_size of one gateway: scripts sent (count) and arrivals they entered (sum). */
+async function arrivalBatches(gateway: string): Promise<{ scripts: number; arrivals: number }> {
+  const text = await (await fetch(`${gateway}/metrics`)).text();
+  const value = (suffix: string) => {
+    const line = text.split('\n').find((row) => row.startsWith(`eticket_gateway_waiting_room_arrival_batch_size_${suffix}`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return { scripts: value('count'), arrivals: value('sum') };
 }
 
 /** Sends the first order and returns once the gateway has let it into the room's only slot (its prepare then lasts PREPARE_DELAY_MS). */
@@ -180,6 +192,28 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(botAgain.body.position).toBe(1);
     // The room's keys still expire on their own (their TTL is set once, not on every ask): none is left without one.
     expect(await roomKeyTtls(eventId)).toEqual({ slots: true, queue: true, ctl: true, seen: true });
+    expect((await first.answer).status).toBe(201);
+  }, 60_000);
+
+  it('enters buyers arriving together at a crowded room with fewer Redis scripts than buyers, each at a place of their own, kept when they ask again', async () => {
+    const eventId = await stack.event(100);
+    const [a, ...others] = await Promise.all(Array.from({ length: 14 }, () => buyer()));
+    const first = await firstOrder(urls[0]!, a, eventId);
+    // One by one, three queue: the third stands beyond two rounds of the room's one slot, so the room is crowded.
+    const early = [];
+    for (const who of others.slice(0, 3)) early.push(await order(urls[0]!, who, eventId));
+    expect(early.map((answer) => answer.body.position)).toEqual([1, 2, 3]);
+    const before = await arrivalBatches(urls[0]!);
+    const burst = others.slice(3);
+    const answers = await Promise.all(burst.map((who) => order(urls[0]!, who, eventId)));
+    const after = await arrivalBatches(urls[0]!);
+    expect(answers.map((answer) => answer.status)).toEqual(burst.map(() => 202));
+    expect(answers.map((answer) => Number(answer.body.position)).sort((x, y) => x - y)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(after.arrivals - before.arrivals).toBe(burst.length);
+    expect(after.scripts - before.scripts).toBeLessThan(burst.length);
+    // Asked again (in a batch too), every buyer of the burst keeps the place they were given.
+    const again = await Promise.all(burst.map((who) => order(urls[0]!, who, eventId)));
+    expect(again.map((answer) => answer.body.position)).toEqual(answers.map((answer) => answer.body.position));
     expect((await first.answer).status).toBe(201);
   }, 60_000);
 

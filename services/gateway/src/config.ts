@@ -87,6 +87,11 @@ export const GatewayEnv = Type.Object({
    * request per hold); 0: answered at once. Under the usual 30 s idle timeout of proxies in front.
    */
   WAITING_ROOM_LONG_POLL_MS: Ms(0, 30_000, 20_000),
+  /**
+   * While a room's queue is long, buyers arriving at it are entered together, one Redis script per event per
+   * this window instead of one each (waiting-room/arrival-batcher.ts); 0: each alone.
+   */
+  WAITING_ROOM_ARRIVAL_BATCH_MS: Ms(0, 1_000, 20),
   /** Orders in flight per gateway instance while Redis cannot be reached (beyond: 503 WAITING_ROOM_UNAVAILABLE). */
   WAITING_ROOM_FALLBACK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 16 }),
   /** A Redis command slower than this fails open (rate limit skipped, stale copy missed). */

@@ -1,7 +1,7 @@
 import type { Logger } from '@eticket/logging';
 import { breakerMetrics, type BreakerListener } from '@eticket/resilience';
 import { createMetricsRegistry } from '@eticket/service-kit';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The gateway's own counters, in the registry createHttpApp exposes at /metrics (with the per-route latency histogram). */
 export class GatewayMetrics {
@@ -18,6 +18,8 @@ export class GatewayMetrics {
   /** WebSockets piped since start (with the gauge: how many came and went). */
   readonly websocketsOpened: Counter;
   readonly waitingRoom: Counter<'outcome'>;
+  /** Arrivals per ENTER_MANY script (a crowded room's arrivals entered together): _count is scripts, _sum arrivals. */
+  readonly waitingRoomArrivalBatch: Histogram;
 
   constructor(logger: Logger, registry: Registry = createMetricsRegistry('gateway')) {
     this.registry = registry;
@@ -35,6 +37,7 @@ export class GatewayMetrics {
     this.websockets = new Gauge({ name: 'eticket_gateway_websockets_open', help: 'Notification WebSockets piped to a User Service instance now', registers });
     this.websocketsOpened = new Counter({ name: 'eticket_gateway_websockets_opened_total', help: 'WebSocket upgrades piped to a User Service instance', registers });
     this.waitingRoom = new Counter({ name: 'eticket_gateway_waiting_room_total', help: 'Orders through the waiting room, by outcome (admitted, queued, admitted_from_queue, fallback_admitted, fallback_refused)', labelNames: ['outcome'], registers });
+    this.waitingRoomArrivalBatch = new Histogram({ name: 'eticket_gateway_waiting_room_arrival_batch_size', help: 'Buyers arriving at a crowded room entered by one Redis script', buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers });
   }
 
   /** eticket_gateway_waiting_room_limit: the room's concurrency limit, read at each scrape. */

@@ -78,30 +78,53 @@ end
 `;
 
 /**
- * A buyer asks to place an order. Returns {1} when they may go now (a free
- * slot and nobody waiting, or they were admitted from the queue), else
- * {0, sequence, position, admissions per 1000 s, limit}. A buyer already
- * queued keeps their place: asking again never moves them forward or back.
+ * One buyer's ask to place an order (after promote() and touch()). Returns
+ * {1} when they may go now (a free slot and nobody waiting, or they were
+ * admitted from the queue), else {0, sequence, position, admissions per
+ * 1000 s, limit}. A buyer already queued keeps their place: asking again
+ * never moves them forward or back.
+ */
+const ENTER_FUNCTION = `
+local function enter(user)
+  if redis.call('SISMEMBER', admitted, user) == 1 then
+    redis.call('SREM', admitted, user)
+    redis.call('ZADD', slots, now + cfg.leaseMs, user)
+    return {1}
+  end
+  local seq = redis.call('ZSCORE', queue, user)
+  if seq then return queued(user, tonumber(seq)) end
+  if redis.call('ZCARD', queue) == 0 and not redis.call('ZSCORE', slots, user) and redis.call('ZCARD', slots) < limit() then
+    redis.call('ZADD', slots, now + cfg.leaseMs, user)
+    return {1}
+  end
+  seq = redis.call('HINCRBY', ctl, 'seq', 1)
+  redis.call('ZADD', queue, seq, user)
+  return queued(user, seq)
+end
+`;
+
+/**
+ * A buyer asks to place an order: the reply of enter() above.
  * ARGV: config JSON, limit, user id.
  */
-export const ENTER_LUA = `${PRELUDE}
-local user = ARGV[3]
+export const ENTER_LUA = `${PRELUDE}${ENTER_FUNCTION}
 promote()
 touch()
-if redis.call('SISMEMBER', admitted, user) == 1 then
-  redis.call('SREM', admitted, user)
-  redis.call('ZADD', slots, now + cfg.leaseMs, user)
-  return {1}
-end
-local seq = redis.call('ZSCORE', queue, user)
-if seq then return queued(user, tonumber(seq)) end
-if redis.call('ZCARD', queue) == 0 and not redis.call('ZSCORE', slots, user) and redis.call('ZCARD', slots) < limit() then
-  redis.call('ZADD', slots, now + cfg.leaseMs, user)
-  return {1}
-end
-seq = redis.call('HINCRBY', ctl, 'seq', 1)
-redis.call('ZADD', queue, seq, user)
-return queued(user, seq)
+return enter(ARGV[3])
+`;
+
+/**
+ * Buyers arriving at a crowded room, in the order they arrived at this
+ * gateway (arrival-batcher.ts): one enter() each, in one script. Returns
+ * their replies in the same order.
+ * ARGV: config JSON, limit, user id, user id, ...
+ */
+export const ENTER_MANY_LUA = `${PRELUDE}${ENTER_FUNCTION}
+promote()
+touch()
+local replies = {}
+for i = 3, #ARGV do replies[#replies + 1] = enter(ARGV[i]) end
+return replies
 `;
 
 /**

@@ -1,10 +1,11 @@
 import type { Cluster } from 'ioredis';
 import { AppError } from '@eticket/errors';
 import type { AdmissionNotice, AdmissionNotices } from './admission-notices';
+import { ArrivalBatcher, type EnterReply } from './arrival-batcher';
 import { CompletionRate } from './completion-rate';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
-import { ENTER_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
+import { ENTER_LUA, ENTER_MANY_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
 import { TicketSigner } from './ticket';
 
 export interface WaitingRoomSettings {
@@ -27,6 +28,8 @@ export interface WaitingRoomSettings {
   readonly fallbackConcurrency: number;
   /** A long poll (`wait`) is held at most this long for its admission, wherever the buyer stands in the queue. */
   readonly longPollMs: number;
+  /** Arrivals at a crowded room are entered together, one script per event per this window (ArrivalBatcher); 0: each alone. */
+  readonly arrivalBatchMs: number;
 }
 
 /** The answer to a buyer who asked to place an order. */
@@ -49,12 +52,13 @@ export type PollAnswer =
 
 const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
 
-type ScriptReply = [number, number?, number?, number?, number?];
+type ScriptReply = EnterReply;
 
 type Keys = [string, string, string, string, string];
 
 interface RoomCommands {
   waitingRoomEnter(...args: [...Keys, config: string, limit: string, user: string]): Promise<ScriptReply>;
+  waitingRoomEnterMany(...args: [...Keys, config: string, limit: string, ...users: string[]]): Promise<ScriptReply[]>;
   waitingRoomPoll(...args: [...Keys, config: string, limit: string, user: string, seq: string]): Promise<ScriptReply>;
   waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
 }
@@ -81,6 +85,7 @@ export class WaitingRoom {
   private readonly commands: RoomCommands;
   private readonly limiter: GradientLimit;
   private readonly completions = new CompletionRate();
+  private readonly arrivals: ArrivalBatcher;
 
   constructor(
     redis: Cluster,
@@ -88,6 +93,8 @@ export class WaitingRoom {
     private readonly onOutcome: (outcome: WaitingRoomOutcome) => void = () => undefined,
     /** Admission notices for long polls; without them a long poll is a plain poll. */
     private readonly notices?: AdmissionNotices,
+    /** The number of arrivals each ENTER_MANY script entered. */
+    onArrivalBatch: (size: number) => void = () => undefined,
   ) {
     this.signer = new TicketSigner(settings.internalSecret);
     this.fallback = new LocalFallback(settings.fallbackConcurrency);
@@ -112,10 +119,15 @@ export class WaitingRoom {
     });
     if (!('waitingRoomEnter' in redis)) {
       redis.defineCommand('waitingRoomEnter', { numberOfKeys: 5, lua: ENTER_LUA });
+      redis.defineCommand('waitingRoomEnterMany', { numberOfKeys: 5, lua: ENTER_MANY_LUA });
       redis.defineCommand('waitingRoomPoll', { numberOfKeys: 5, lua: POLL_LUA });
       redis.defineCommand('waitingRoomRelease', { numberOfKeys: 5, lua: RELEASE_LUA });
     }
     this.commands = redis as unknown as RoomCommands;
+    this.arrivals = new ArrivalBatcher(settings.arrivalBatchMs, (eventId, users) => {
+      onArrivalBatch(users.length);
+      return this.commands.waitingRoomEnterMany(...this.keys(eventId), this.config, String(this.limiter.limit), ...users);
+    });
     // Long polls are held longer than an admission waits for its buyer: a lost notice is recovered within a second.
     notices?.recoverWith((eventId) => redis.smembers(this.keys(eventId)[4]), 1_000);
   }
@@ -138,10 +150,14 @@ export class WaitingRoom {
   async enter(eventId: string, userId: string, again = false): Promise<Entry> {
     let reply: ScriptReply;
     try {
-      reply = await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, String(this.limiter.limit), userId);
+      // A buyer coming back admitted goes at once; a new arrival at a crowded room joins the next batch.
+      reply = !again && this.arrivals.batches(eventId, userId)
+        ? await this.arrivals.enter(eventId, userId)
+        : await this.commands.waitingRoomEnter(...this.keys(eventId), this.config, String(this.limiter.limit), userId);
     } catch {
       return this.enterWithoutRedis();
     }
+    this.arrivals.observe(eventId, reply);
     if (reply[0] === 1) {
       this.onOutcome(again ? 'admitted_from_queue' : 'admitted');
       return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
@@ -257,6 +273,7 @@ export class WaitingRoom {
     }
     if (reply[0] === 1) {
       this.onOutcome('admitted_from_queue');
+      this.arrivals.admitted(userId);
       return { status: 'admitted', eventId, pollAfterMs: 0 };
     }
     if (reply[0] === 2) return { status: 'expired', eventId, pollAfterMs: 0 };
