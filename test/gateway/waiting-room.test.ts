@@ -198,7 +198,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
   it('enters buyers arriving together at a crowded room with fewer Redis scripts than buyers, each at a place of their own, kept when they ask again', async () => {
     const eventId = await stack.event(100);
     const [a, ...others] = await Promise.all(Array.from({ length: 14 }, () => buyer()));
-    const first = await firstOrder(urls[0]!, a, eventId);
+    const first = await firstOrder(urls[0]!, a!, eventId);
     // One by one, three queue: the third stands beyond two rounds of the room's one slot, so the room is crowded.
     const early = [];
     for (const who of others.slice(0, 3)) early.push(await order(urls[0]!, who, eventId));

@@ -1,0 +1,156 @@
+// What one buyer arriving at a sold-out-fast on-sale costs the gateway, in CPU:
+// `npm run bench:arrivals`. The on-sale benchmark (`npm run bench`) measures
+// goodput at 10x overload on the same two cores as everything else; this one
+// isolates the price of the overload's arrivals, and sets it against the floor
+// of any Node.js HTTP server on this machine.
+//
+// Needs a running platform (`npx tsx platform/src/cli.ts up --infra-only`; see
+// bench/support/platform-env.ts): the gateway's Redis Cluster. Starts its own
+// gateway (log level warn) on a free port, with a waiting room of one slot,
+// takes that slot for an event (an order in flight that never ends), and sends
+// BENCH_ARRIVAL_RATE (600) new buyers a second for BENCH_DURATION_SECONDS (15),
+// each POST /order on a connection of its own (as distinct browsers do), in
+// three ways, one after the other:
+//   held      `Prefer: wait=20`: each buyer is queued and held (the on-sale
+//             bench's buyers); their 202s come after the measured window
+//   at once   no Prefer: each buyer is queued and answered 202 at once
+//   floor     the same requests to a bare node:http server that parses the
+//             JSON body and answers 202 (no framework, no auth, no Redis)
+// and prints the CPU (user + system, from /proc) each took per arrival.
+// The load generator runs at nice 10, as in the on-sale benchmark.
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { setPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { issueAccessToken } from '@eticket/auth';
+import { Cluster } from 'ioredis';
+import { freePort } from '../test/support/free-port';
+import { spawnService } from '../test/support/service-process';
+import { runningPlatformEnv } from './support/platform-env';
+import { treeCpuMs } from './support/process-cpu';
+
+const RATE = Number(process.env.BENCH_ARRIVAL_RATE ?? 600);
+const SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 15);
+const WARMUP_SECONDS = 3;
+const HOLD_SECONDS = 20;
+
+const log = (line: string) => process.stderr.write(`[bench:arrivals] ${line}\n`);
+
+type HeadersOf = (i: number) => Record<string, string>;
+
+interface Run {
+  readonly sent: number;
+  /** Answers by status, filled in as they come. */
+  readonly statuses: Map<number, number>;
+  /** Resolves when every request was answered. */
+  readonly answered: Promise<void>;
+}
+
+/** Sends `rate` requests a second for `seconds` (open model, a new connection each); resolves when the last was sent. */
+async function arrivals(port: number, rate: number, seconds: number, headersOf: HeadersOf, body: string): Promise<Run> {
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const statuses = new Map<number, number>();
+  const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const send = (i: number) => new Promise<void>((resolve) => {
+    const outgoing = request({ host: '127.0.0.1', port, method: 'POST', path: '/order', agent, headers: { ...headersOf(i), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        count(response.statusCode ?? 0);
+        resolve();
+      });
+    });
+    outgoing.on('error', () => {
+      count(0);
+      resolve();
+    });
+    outgoing.end(body);
+  });
+  const pending: Array<Promise<void>> = [];
+  const started = performance.now();
+  let sent = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (sent < due) pending.push(send(sent++));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return { sent, statuses, answered: Promise.all(pending).then(() => agent.destroy()) };
+}
+
+/** CPU ms per arrival of process `pid` over a run of SECONDS (the warm-up before it is not counted). */
+async function measure(
+  name: string, pid: number, port: number, headersOf: HeadersOf, body: string, waitForAnswers: boolean,
+): Promise<Run & { perArrival: number }> {
+  const warm = await arrivals(port, RATE, WARMUP_SECONDS, headersOf, body);
+  if (waitForAnswers) await warm.answered;
+  const before = treeCpuMs([pid]);
+  const run = await arrivals(port, RATE, SECONDS, (i) => headersOf(warm.sent + i), body);
+  const cpuMs = treeCpuMs([pid]) - before;
+  if (waitForAnswers) await run.answered;
+  const perArrival = cpuMs / run.sent;
+  log(`${name}: ${run.sent} arrivals, ${perArrival.toFixed(3)} CPU ms each${waitForAnswers ? `; statuses ${JSON.stringify(Object.fromEntries(run.statuses))}` : ''}`);
+  return { ...run, perArrival };
+}
+
+async function main(): Promise<void> {
+  const platform = runningPlatformEnv(['REDIS_CLUSTER_NODES']);
+  const secret = randomUUID() + randomUUID();
+  const namespace = `arrivals-${randomUUID().slice(0, 8)}`;
+  const eventId = randomUUID();
+  const port = await freePort();
+  const gateway = await spawnService({
+    name: 'bench-arrivals-gateway',
+    entry: 'services/gateway/src/main.ts',
+    env: {
+      NODE_ENV: 'production',
+      GATEWAY_PORT: String(port),
+      DISCOVERY_NAMESPACE: namespace,
+      JWT_SECRET: secret,
+      INTERNAL_AUTH_SECRET: secret,
+      REDIS_CLUSTER_NODES: platform.REDIS_CLUSTER_NODES,
+      CACHE_TOPOLOGY: 'cluster',
+      // Nothing listens there: no order ever reaches a service (the room's one slot stays taken).
+      USER_SERVICE_HTTP_URL: 'http://127.0.0.1:9',
+      ORDER_SERVICE_HTTP_URL: 'http://127.0.0.1:9',
+      RATE_LIMIT_CLIENT_MAX: '10000000',
+      RATE_LIMIT_USER_MAX: '10000000',
+      WAITING_ROOM_INITIAL_LIMIT: '1',
+      WAITING_ROOM_MIN_LIMIT: '1',
+      WAITING_ROOM_MAX_LIMIT: '1',
+    },
+    healthUrl: `http://127.0.0.1:${port}/status/live`,
+  });
+  const barePort = await freePort();
+  const bare = await spawnService({ name: 'bench-arrivals-bare-http', entry: 'bench/support/bare-http-server.ts', env: { BARE_PORT: String(barePort) }, healthUrl: `http://127.0.0.1:${barePort}/` });
+  const redis = new Cluster(platform.REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+  try {
+    // The room's only slot, taken for an hour: every buyer queues.
+    await redis.zadd(`wr:{${namespace}:${eventId}}:slots`, Date.now() + 3_600_000, 'order-in-flight');
+    const buyers = Math.ceil(RATE * (WARMUP_SECONDS + SECONDS) * 1.05) * 2;
+    log(`minting ${buyers} buyers' tokens`);
+    const tokens = await Promise.all(Array.from({ length: buyers }, async () => (await issueAccessToken({ userId: randomUUID(), email: 'buyer@example.com', roles: ['buyer'] }, secret, 3_600)).token));
+    const body = JSON.stringify({ event_id: eventId, quantity: 1 });
+    const half = buyers / 2;
+    // Below the system's priority, as in the on-sale benchmark (bench/onsale/main.ts).
+    setPriority(10);
+    const held = await measure('held', gateway.pid, port, (i) => ({ 'authorization': `Bearer ${tokens[i]!}`, 'idempotency-key': randomUUID(), 'prefer': `wait=${HOLD_SECONDS}` }), body, false);
+    // The held buyers' 202s (20 s later) would land in the next run.
+    await held.answered;
+    log(`held: statuses after the hold ${JSON.stringify(Object.fromEntries(held.statuses))}`);
+    const { perArrival: atOnce } = await measure('at once', gateway.pid, port, (i) => ({ 'authorization': `Bearer ${tokens[half + i]!}`, 'idempotency-key': randomUUID() }), body, true);
+    const { perArrival: floor } = await measure('floor', bare.pid, barePort, () => ({ authorization: `Bearer ${tokens[0]!}` }), body, true);
+    process.stdout.write(`\nGateway CPU per buyer arriving at a full waiting room, ${RATE}/s, ${SECONDS} s, a new connection each:\n`);
+    process.stdout.write(`  held (Prefer: wait)        ${held.perArrival.toFixed(3)} ms\n`);
+    process.stdout.write(`  answered 202 at once       ${atOnce.toFixed(3)} ms\n`);
+    process.stdout.write(`  bare node:http server      ${floor.toFixed(3)} ms (the floor: connection, parse, answer)\n`);
+    process.stdout.write(`  at ${RATE}/s the held arrivals take ${((held.perArrival * RATE) / 1000).toFixed(2)} cores of the gateway; the floor alone ${((floor * RATE) / 1000).toFixed(2)}\n`);
+  } finally {
+    redis.disconnect();
+    await bare.stop();
+    await gateway.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
