@@ -18,7 +18,8 @@
 //             JSON body and answers 202 (no framework, no auth, no Redis)
 // and prints the CPU (user + system, from /proc) each took per arrival.
 // The load generator runs at nice 10, as in the on-sale benchmark.
-// BENCH_GATEWAY_CPU_PROF=<dir> makes the gateway write a V8 CPU profile there when it stops.
+// BENCH_GATEWAY_CPU_PROF=<dir> makes the gateway write a V8 CPU profile there when it stops;
+// BENCH_GATEWAY_NODE_ARGS adds Node.js options to the gateway's (space-separated; to compare V8 settings).
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { setPriority } from 'node:os';
@@ -119,7 +120,10 @@ async function main(): Promise<void> {
       WAITING_ROOM_MAX_LIMIT: '1',
     },
     healthUrl: `http://127.0.0.1:${port}/status/live`,
-    ...(process.env.BENCH_GATEWAY_CPU_PROF === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`] }),
+    nodeArgs: [
+      ...(process.env.BENCH_GATEWAY_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`]),
+      ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+    ],
   });
   const barePort = await freePort();
   const bare = await spawnService({ name: 'bench-arrivals-bare-http', entry: 'bench/support/bare-http-server.ts', env: { BARE_PORT: String(barePort) }, healthUrl: `http://127.0.0.1:${barePort}/` });
