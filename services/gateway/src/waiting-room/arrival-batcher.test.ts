@@ -36,6 +36,34 @@ describe('ArrivalBatcher', () => {
     expect(batcher.batches('e1', 'u1')).toBe(true);
   });
 
+  it('drops expired entries as new ones come, so what it remembers is bounded by the live ones', () => {
+    const batcher = new ArrivalBatcher(20, () => Promise.resolve([]), now);
+    for (let i = 0; i < 5_000; i += 1) batcher.admitted(`u${i}`);
+    expect(batcher.remembered).toBe(5_000);
+    clock = 5_000;
+    batcher.admitted('late');
+    expect(batcher.remembered).toBe(1);
+    batcher.observe('e1', queuedAt(100));
+    clock = 5_999;
+    expect(batcher.batches('e1', 'late')).toBe(false);
+  });
+
+  it('forgets entries in the order they expire, also when a buyer told "admitted" again outlives one told after them', () => {
+    const batcher = new ArrivalBatcher(20, () => Promise.resolve([]), now);
+    batcher.admitted('a');
+    clock = 1_000;
+    batcher.admitted('b');
+    clock = 2_000;
+    batcher.admitted('a');
+    clock = 6_000;
+    batcher.admitted('c');
+    // b expired (told at 1,000); a lives until 7,000.
+    expect(batcher.remembered).toBe(2);
+    batcher.observe('e1', queuedAt(100));
+    expect(batcher.batches('e1', 'a')).toBe(false);
+    expect(batcher.batches('e1', 'b')).toBe(true);
+  });
+
   it('never batches with a window of 0 (batching off)', () => {
     const batcher = new ArrivalBatcher(0, () => Promise.resolve([]), now);
     batcher.observe('e1', queuedAt(1_000));

@@ -12,8 +12,6 @@ const CROWD_MEMORY_MS = 1_000;
 const MAX_BATCH = 200;
 /** How long a buyer this gateway told "admitted" is expected back for their slot (the room's admit window is longer). */
 const COMING_BACK_MS = 5_000;
-/** Entries remembered (crowded rooms, buyers coming back) before the expired ones are swept. */
-const SWEEP_AT = 1_000;
 
 interface Arrival {
   readonly eventId: string;
@@ -79,6 +77,11 @@ export class ArrivalBatcher {
     this.remember(this.crowdedUntil, eventId, CROWD_MEMORY_MS);
   }
 
+  /** Rooms counted as crowded and buyers expected back, as remembered now (expired ones go as new ones come). */
+  get remembered(): number {
+    return this.crowdedUntil.size + this.comingBackUntil.size;
+  }
+
   /** The buyer's place in the event's room, asked with the other arrivals of this window. */
   enter(eventId: string, userId: string): Promise<EnterReply> {
     return this.loader.load({ eventId, userId });
@@ -92,9 +95,17 @@ export class ArrivalBatcher {
     return false;
   }
 
+  /**
+   * Every entry of a map lives equally long and is (re)inserted at the back, so the map's order is the order
+   * they expire in: the expired ones are dropped from the front, each once, however many live entries follow.
+   */
   private remember(entries: Map<string, number>, key: string, forMs: number): void {
     const now = this.now();
-    if (entries.size >= SWEEP_AT) for (const [old, until] of entries) if (until <= now) entries.delete(old);
+    for (const [old, until] of entries) {
+      if (until > now) break;
+      entries.delete(old);
+    }
+    entries.delete(key);
     entries.set(key, now + forMs);
   }
 
