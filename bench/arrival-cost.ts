@@ -21,13 +21,12 @@
 // BENCH_GATEWAY_CPU_PROF=<dir> makes the gateway write a V8 CPU profile there when it stops;
 // BENCH_GATEWAY_NODE_ARGS adds Node.js options to the gateway's (space-separated; to compare V8 settings).
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { setPriority } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { issueAccessToken } from '@eticket/auth';
 import { Cluster } from 'ioredis';
 import { freePort } from '../test/support/free-port';
 import { spawnService } from '../test/support/service-process';
+import { Client, openModel, Recorder, sleep } from './onsale/load';
 import { runningPlatformEnv } from './support/platform-env';
 import { treeCpuMs } from './support/process-cpu';
 
@@ -38,58 +37,43 @@ const HOLD_SECONDS = 20;
 
 const log = (line: string) => process.stderr.write(`[bench:arrivals] ${line}\n`);
 
-type HeadersOf = (i: number) => Record<string, string>;
+/** One buyer's POST /order (the i-th of a run), over the on-sale bench's client. */
+type Send = (client: Client, i: number) => Promise<unknown>;
 
 interface Run {
+  /** Requests sent when the run's window ended. */
   readonly sent: number;
-  /** Answers by status, filled in as they come. */
-  readonly statuses: Map<number, number>;
+  /** Answers by status (kind `arrival`), filled in as they come. */
+  readonly recorder: Recorder;
   /** Resolves when every request was answered. */
   readonly answered: Promise<void>;
 }
 
-/** Sends `rate` requests a second for `seconds` (open model, a new connection each); resolves when the last was sent. */
-async function arrivals(port: number, rate: number, seconds: number, headersOf: HeadersOf, body: string): Promise<Run> {
-  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-  const statuses = new Map<number, number>();
-  const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  const send = (i: number) => new Promise<void>((resolve) => {
-    const outgoing = request({ host: '127.0.0.1', port, method: 'POST', path: '/order', agent, headers: { ...headersOf(i), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        count(response.statusCode ?? 0);
-        resolve();
-      });
-    });
-    outgoing.on('error', () => {
-      count(0);
-      resolve();
-    });
-    outgoing.end(body);
-  });
-  const pending: Array<Promise<void>> = [];
-  const started = performance.now();
+/** RATE requests a second for `seconds` with the on-sale bench's open-model generator; resolves when the window ends. */
+async function arrivals(origin: string, seconds: number, send: Send): Promise<Run> {
+  const recorder = new Recorder();
+  const client = new Client(origin, recorder);
   let sent = 0;
-  while (performance.now() - started < seconds * 1000) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rate);
-    while (sent < due) pending.push(send(sent++));
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return { sent, statuses, answered: Promise.all(pending).then(() => agent.destroy()) };
+  const answered = openModel(RATE, seconds, async (i) => {
+    sent += 1;
+    await send(client, i);
+  }).then(() => client.close());
+  await sleep(seconds * 1000);
+  return { sent, recorder, answered };
 }
 
+const statuses = (run: Run) => JSON.stringify(Object.fromEntries(run.recorder.statuses.get('arrival') ?? []));
+
 /** CPU ms per arrival of process `pid` over a run of SECONDS (the warm-up before it is not counted). */
-async function measure(
-  name: string, pid: number, port: number, headersOf: HeadersOf, body: string, waitForAnswers: boolean,
-): Promise<Run & { perArrival: number }> {
-  const warm = await arrivals(port, RATE, WARMUP_SECONDS, headersOf, body);
+async function measure(name: string, pid: number, origin: string, send: Send, waitForAnswers: boolean): Promise<Run & { perArrival: number }> {
+  const warm = await arrivals(origin, WARMUP_SECONDS, send);
   if (waitForAnswers) await warm.answered;
   const before = treeCpuMs([pid]);
-  const run = await arrivals(port, RATE, SECONDS, (i) => headersOf(warm.sent + i), body);
+  const run = await arrivals(origin, SECONDS, (client, i) => send(client, warm.sent + i));
   const cpuMs = treeCpuMs([pid]) - before;
   if (waitForAnswers) await run.answered;
   const perArrival = cpuMs / run.sent;
-  log(`${name}: ${run.sent} arrivals, ${perArrival.toFixed(3)} CPU ms each${waitForAnswers ? `; statuses ${JSON.stringify(Object.fromEntries(run.statuses))}` : ''}`);
+  log(`${name}: ${run.sent} arrivals, ${perArrival.toFixed(3)} CPU ms each${waitForAnswers ? `; statuses ${statuses(run)}` : ''}`);
   return { ...run, perArrival };
 }
 
@@ -134,16 +118,20 @@ async function main(): Promise<void> {
     const buyers = Math.ceil(RATE * (WARMUP_SECONDS + SECONDS) * 1.05) * 2;
     log(`minting ${buyers} buyers' tokens`);
     const tokens = await Promise.all(Array.from({ length: buyers }, async () => (await issueAccessToken({ userId: randomUUID(), email: 'buyer@example.com', roles: ['buyer'] }, secret, 3_600)).token));
-    const body = JSON.stringify({ event_id: eventId, quantity: 1 });
+    const body = { event_id: eventId, quantity: 1 };
     const half = buyers / 2;
+    // Each POST /order on a connection of its own (`held`: Node's HTTP client, `Connection: close`), as distinct browsers.
+    const order = (client: Client, token: string, headers: Record<string, string> = {}) =>
+      client.call('arrival', 'POST', '/order', token, body, randomUUID(), { held: true, headers });
     // Below the system's priority, as in the on-sale benchmark (bench/onsale/main.ts).
     setPriority(10);
-    const held = await measure('held', gateway.pid, port, (i) => ({ 'authorization': `Bearer ${tokens[i]!}`, 'idempotency-key': randomUUID(), 'prefer': `wait=${HOLD_SECONDS}` }), body, false);
+    const gatewayUrl = `http://127.0.0.1:${port}`;
+    const held = await measure('held', gateway.pid, gatewayUrl, (client, i) => order(client, tokens[i]!, { prefer: `wait=${HOLD_SECONDS}` }), false);
     // The held buyers' 202s (20 s later) would land in the next run.
     await held.answered;
-    log(`held: statuses after the hold ${JSON.stringify(Object.fromEntries(held.statuses))}`);
-    const { perArrival: atOnce } = await measure('at once', gateway.pid, port, (i) => ({ 'authorization': `Bearer ${tokens[half + i]!}`, 'idempotency-key': randomUUID() }), body, true);
-    const { perArrival: floor } = await measure('floor', bare.pid, barePort, () => ({ authorization: `Bearer ${tokens[0]!}` }), body, true);
+    log(`held: statuses after the hold ${statuses(held)}`);
+    const { perArrival: atOnce } = await measure('at once', gateway.pid, gatewayUrl, (client, i) => order(client, tokens[half + i]!), true);
+    const { perArrival: floor } = await measure('floor', bare.pid, `http://127.0.0.1:${barePort}`, (client) => order(client, tokens[0]!), true);
     process.stdout.write(`\nGateway CPU per buyer arriving at a full waiting room, ${RATE}/s, ${SECONDS} s, a new connection each:\n`);
     process.stdout.write(`  held (Prefer: wait)        ${held.perArrival.toFixed(3)} ms\n`);
     process.stdout.write(`  answered 202 at once       ${atOnce.toFixed(3)} ms\n`);

@@ -52,6 +52,7 @@ export type PollAnswer =
 
 const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted === true;
 
+/** A reply of the enter and poll scripts: enter's shape (poll also answers {2}). */
 type ScriptReply = EnterReply;
 
 type Keys = [string, string, string, string, string];
