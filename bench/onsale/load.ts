@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
@@ -69,6 +69,9 @@ export class Client {
    * CPU the generator takes from the system it measures, on the same two cores.
    */
   private readonly heldAgent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
+  /** Held requests not yet answered: the buyers still waiting, who leave together at the run's end (`leave`). */
+  private readonly waiting = new Set<ClientRequest>();
+  private left = false;
   private readonly target: URL;
 
   constructor(origin: string, readonly recorder: Recorder) {
@@ -94,6 +97,8 @@ export class Client {
         response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, text }));
         response.on('error', reject);
       });
+      this.waiting.add(request);
+      request.once('close', () => this.waiting.delete(request));
       request.on('error', reject);
       request.on('timeout', () => request.destroy(new Error('no answer within 30 s')));
       request.end(body);
@@ -133,11 +138,23 @@ export class Client {
       }
       return { status: response.statusCode, body: parsed, queuedMs };
     } catch {
-      if (options.signal?.aborted === true) return { status: -1, body: {}, queuedMs: 0 };
+      if (options.signal?.aborted === true || (options.held === true && this.left)) return { status: -1, body: {}, queuedMs: 0 };
       this.recorder.transportErrors += 1;
       this.recorder.record(typeof kind === 'string' ? kind : kind(0), 0, performance.now() - started);
       return { status: 0, body: {}, queuedMs: 0 };
     }
+  }
+
+  /**
+   * The run is over: every buyer still held hangs up (their requests answer status -1, not recorded). A real
+   * buyer's hold ends 20 s after their own arrival, so in an on-sale the ends are spread over time; ending
+   * the holds with the run instead would answer every queued buyer of a 10 X run in its last second, a
+   * burst no on-sale has, inside the window that is measured.
+   */
+  leave(): void {
+    this.left = true;
+    for (const request of this.waiting) request.destroy();
+    this.waiting.clear();
   }
 
   async close(): Promise<void> {

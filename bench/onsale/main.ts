@@ -99,8 +99,10 @@ async function main(): Promise<void> {
       const lag = monitorEventLoopDelay({ resolution: 5 });
       lag.enable();
       const session = (i: number, endsAt: number) => buyerSession(client, buyers, buyer(), eventOf(i), endsAt, true);
+      const leaving = setTimeout(() => client.leave(), seconds * 1000);
       if ('rate' in load) await openModel(load.rate, seconds, session);
       else await closedModel(load.concurrency, seconds, session);
+      clearTimeout(leaving);
       await client.close();
       lag.disable();
       const generatorLagP99 = lag.percentile(99) / 1e6;
@@ -170,10 +172,12 @@ async function main(): Promise<void> {
       const recorder = new Recorder();
       const client = new Client(stack.gatewayUrl, recorder);
       const runStart = performance.now();
+      const leaving = setTimeout(() => client.leave(), SECONDS * 1000);
       await openModel(2.8 * x, SECONDS, (i, endsAt) => {
         if (i % 4 < 2) return browseSession(client, spreadEvents, i);
         return buyerSession(client, buyers, buyer(), i % 4 === 2 ? hot : spreadEvents[i % SPREAD_EVENTS]!, endsAt, true);
       });
+      clearTimeout(leaving);
       await client.close();
       const from = runStart + WARMUP_SECONDS * 1000;
       const goodput = recorder.confirmedAt.filter((t) => t >= from && t <= runStart + SECONDS * 1000).length / (SECONDS - WARMUP_SECONDS);
