@@ -267,6 +267,41 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(report.problems).toEqual([]);
   }, 60_000);
 
+  it('counts the order of a buyer admitted from a hold as in flight with the order\'s lease, not the admit window, and frees the slot when it ends', async () => {
+    const eventId = await stack.event(100);
+    const [a, b] = await Promise.all([buyer(), buyer()]);
+    const first = await firstOrder(urls[0]!, a, eventId);
+    // Both on gateway 1: A's release there admits B, and gateway 1 lets B's held request go on (CLAIM_LUA).
+    const held = call(`${urls[0]}/order`, { method: 'POST', token: b.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=15' }, body: { event_id: eventId, quantity: 1 } });
+    const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+    try {
+      const tag = `wr:{${namespace}:${eventId}}`;
+      // B's order is in flight for PREPARE_DELAY_MS once A's has ended: read the room then.
+      let leaseLeftMs: number | undefined;
+      const deadline = Date.now() + 10_000;
+      while (leaseLeftMs === undefined && Date.now() < deadline) {
+        const [score, [seconds, micros], member] = await Promise.all([
+          redis.zscore(`${tag}:slots`, b.identity.userId),
+          redis.time(),
+          redis.sismember(`${tag}:admitted`, b.identity.userId),
+        ]);
+        // A claimed slot's lease is the order's (ROUTE_TIMEOUT_WRITE_MS + 5 s = 15 s); an unclaimed admission's, the admit window (5 s).
+        if (score !== null && member === 0) leaseLeftMs = Number(score) - (Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+        else await sleep(10);
+      }
+      expect(leaseLeftMs).toBeGreaterThan(8_000);
+      expect((await held).status).toBe(201);
+      expect((await first.answer).status).toBe(201);
+      // Both orders done: their slots are given back (after the answers have gone out).
+      const freedBy = Date.now() + 5_000;
+      while ((await redis.zcard(`${tag}:slots`)) > 0 && Date.now() < freedBy) await sleep(20);
+      expect(await redis.zcard(`${tag}:slots`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await stack.invariants(eventId)).problems).toEqual([]);
+  }, 60_000);
+
   it('answers a held POST /order whose hold ran out with the buyer\'s place, moved on by the admissions heard meanwhile, and "ask again at once"', async () => {
     const eventId = await stack.event(100);
     const [a, b, c] = await Promise.all([buyer(), buyer(), buyer()]);

@@ -56,6 +56,20 @@ describe('AdmissionNotices (what wakes a held long poll)', () => {
     await room.close();
   });
 
+  it('wakes a held wait at once when this gateway\'s own release admitted the buyer, without counting it as an admission heard', async () => {
+    const { subscriber, notices: room } = notices();
+    const held = room.waitFor('e1', 'u1', 10_000);
+    const bystander = room.waitFor('e1', 'u2', 10_000);
+    room.deliver('e1', 'u1');
+    expect(await held.done).toBe(true);
+    expect(bystander.admissionsHeard()).toBe(0);
+    // The same admission's PUBLISH, arriving later, finds the wait gone and is counted once.
+    subscriber.emit('message', CHANNEL, 'e1:u1');
+    expect(bystander.admissionsHeard()).toBe(1);
+    bystander.cancel();
+    await room.close();
+  });
+
   it('counts the admissions of the event heard while a wait is held, and keeps the count once the wait has ended', async () => {
     const { subscriber, notices: room } = notices();
     subscriber.emit('message', CHANNEL, 'e1:before');

@@ -99,6 +99,15 @@ export class AdmissionNotices {
     return { done, cancel: stop, admissionsHeard: () => (waiting ? heardNow() : heardWhileHeld) };
   }
 
+  /**
+   * The admission of `<eventId>:<userId>` as told by the script's own reply (the release that admitted
+   * them, on this gateway): wakes their held wait now. Not counted in admissionsHeard, which counts the
+   * PUBLISH every admission also sends.
+   */
+  deliver(eventId: string, userId: string): void {
+    this.wake(`${eventId}:${userId}`);
+  }
+
   private onAdmission(message: string): void {
     // `<event>:<user>`; event ids are UUIDs.
     const eventId = message.slice(0, message.indexOf(':'));

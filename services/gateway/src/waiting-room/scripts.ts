@@ -28,6 +28,9 @@ local function limit()
   return limitNow
 end
 
+-- The buyers promote() admitted during this script (RELEASE_LUA returns them).
+local promoted = {}
+
 -- Keys of an event nobody asks about any more disappear: each key's TTL is
 -- set when it has none and refreshed once it is below half. (Refreshing every
 -- key on every call cost five PEXPIREs per request, each replicated: in a
@@ -61,6 +64,7 @@ local function promote()
       redis.call('SADD', admitted, user)
       -- Wakes the buyer's long poll on whichever gateway holds it (admission-notices.ts).
       redis.call('PUBLISH', cfg.channel, event .. ':' .. user)
+      promoted[#promoted + 1] = user
       free = free - 1
     end
     budget = budget - 1
@@ -146,7 +150,8 @@ return {2}
 /**
  * An admitted order finished: frees its slot, counts the completion for the
  * admission rate (the queue's estimates), admits the next in line. Returns
- * the number of orders in flight.
+ * {orders in flight, user admitted, ...}: the gateway that released wakes
+ * the admitted buyers it holds itself, without waiting for their PUBLISH.
  * ARGV: config JSON, limit, user id.
  */
 export const RELEASE_LUA = `${PRELUDE}
@@ -162,5 +167,26 @@ end
 redis.call('HSET', ctl, 'rateStart', rateStart, 'rateCount', rateCount, 'rate', tostring(rateNow))
 promote()
 touch()
-return redis.call('ZCARD', slots)
+local reply = {redis.call('ZCARD', slots)}
+for _, admittedUser in ipairs(promoted) do reply[#reply + 1] = admittedUser end
+return reply
+`;
+
+/**
+ * A buyer admitted from the queue is back (their gateway heard the admission)
+ * and their order goes on: the slot promote() kept for them for the admit
+ * window becomes the order's, with the order's lease. Sent while the order is
+ * already on its way (waiting for it would leave the slot idle for a round
+ * trip), so it counts the order in flight even if the admission had lapsed
+ * meanwhile. Returns 1 if it took an admission, 0 if none was left.
+ * ARGV: config JSON, user id.
+ */
+export const CLAIM_LUA = `
+local slots, admitted = KEYS[1], KEYS[5]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cfg = cjson.decode(ARGV[1])
+local took = redis.call('SREM', admitted, ARGV[2])
+redis.call('ZADD', slots, now + cfg.leaseMs, ARGV[2])
+return took
 `;

@@ -5,7 +5,7 @@ import { ArrivalBatcher, type EnterReply } from './arrival-batcher';
 import { CompletionRate } from './completion-rate';
 import { GradientLimit } from './gradient-limit';
 import { LocalFallback } from './local-fallback';
-import { ENTER_LUA, ENTER_MANY_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
+import { CLAIM_LUA, ENTER_LUA, ENTER_MANY_LUA, POLL_LUA, RELEASE_LUA } from './scripts';
 import { TicketSigner } from './ticket';
 
 export interface WaitingRoomSettings {
@@ -61,7 +61,9 @@ interface RoomCommands {
   waitingRoomEnter(...args: [...Keys, config: string, limit: string, user: string]): Promise<ScriptReply>;
   waitingRoomEnterMany(...args: [...Keys, config: string, limit: string, ...users: string[]]): Promise<ScriptReply[]>;
   waitingRoomPoll(...args: [...Keys, config: string, limit: string, user: string, seq: string]): Promise<ScriptReply>;
-  waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<number>;
+  /** Orders in flight, then the buyers the release admitted from the queue. */
+  waitingRoomRelease(...args: [...Keys, config: string, limit: string, user: string]): Promise<[number, ...string[]]>;
+  waitingRoomClaim(...args: [...Keys, config: string, user: string]): Promise<number>;
 }
 
 export type WaitingRoomOutcome = 'admitted' | 'queued' | 'admitted_from_queue' | 'fallback_admitted' | 'fallback_refused';
@@ -123,6 +125,7 @@ export class WaitingRoom {
       redis.defineCommand('waitingRoomEnterMany', { numberOfKeys: 5, lua: ENTER_MANY_LUA });
       redis.defineCommand('waitingRoomPoll', { numberOfKeys: 5, lua: POLL_LUA });
       redis.defineCommand('waitingRoomRelease', { numberOfKeys: 5, lua: RELEASE_LUA });
+      redis.defineCommand('waitingRoomClaim', { numberOfKeys: 5, lua: CLAIM_LUA });
     }
     this.commands = redis as unknown as RoomCommands;
     this.arrivals = new ArrivalBatcher(settings.arrivalBatchMs, (eventId, users) => {
@@ -183,10 +186,26 @@ export class WaitingRoom {
       const end = await this.hold(notice, holdMs, place.pollAfterMs, signal);
       if (end === 'left') return undefined;
       if (end === 'timed-out' && notice !== undefined) return this.movedOn(place, notice.admissionsHeard());
+      if (end === 'look' && notice !== undefined) return this.claim(place.eventId, userId);
     } finally {
       notice?.cancel();
     }
     return this.enter(place.eventId, userId, true);
+  }
+
+  /**
+   * A held buyer's admission was heard (a notice comes only from the script that admitted them, or from the
+   * sweep of the `admitted` set): their order goes on at once, and the slot kept for them becomes the
+   * order's on the way (CLAIM_LUA). Asking Redis first (enter) left the freed slot idle for one more round
+   * trip per admission — 1.2–1.6 ms at the median and ~5 ms at p90 in a 10 X run, against ~50 ms per order
+   * and two slots. If the claim is lost (Redis gone), the slot's admit-window lease frees it early: the room
+   * may then admit one more order than its limit while this one finishes; the two-phase commit, not the
+   * room, decides seats.
+   */
+  private claim(eventId: string, userId: string): Entry {
+    this.onOutcome('admitted_from_queue');
+    this.commands.waitingRoomClaim(...this.keys(eventId), this.config, userId).catch(() => undefined);
+    return { status: 'admitted', done: (latencyMs, ok) => this.release(eventId, userId, latencyMs, ok) };
   }
 
   /**
@@ -312,7 +331,13 @@ export class WaitingRoom {
   private release(eventId: string, userId: string, latencyMs: number, ok: boolean): void {
     this.limiter.onSample(latencyMs, ok);
     if (ok) this.completions.record();
-    // Best effort: if Redis is gone meanwhile the slot's lease frees it.
-    this.commands.waitingRoomRelease(...this.keys(eventId), this.config, String(this.limiter.limit), userId).catch(() => undefined);
+    // Best effort: if Redis is gone meanwhile the slot's lease frees it. The buyers it admits who are held
+    // here go on at once (their PUBLISH reaches this gateway too, later, and finds them gone).
+    this.commands.waitingRoomRelease(...this.keys(eventId), this.config, String(this.limiter.limit), userId).then(
+      ([, ...admitted]) => {
+        for (const user of admitted) this.notices?.deliver(eventId, user);
+      },
+      () => undefined,
+    );
   }
 }
