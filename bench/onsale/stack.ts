@@ -110,8 +110,12 @@ export class BenchStack {
       },
       healthUrl: `${this.gatewayUrl}/status/live`,
       timeoutMs: 60_000,
-      // BENCH_GATEWAY_CPU_PROF=<dir>: the gateway writes a CPU profile there when it stops (where its CPU goes under the rush).
-      ...(process.env.BENCH_GATEWAY_CPU_PROF === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`] }),
+      // BENCH_GATEWAY_CPU_PROF=<dir>: the gateway writes a CPU profile there when it stops (where its CPU goes under the
+      // rush); BENCH_GATEWAY_NODE_ARGS adds Node.js options (space-separated: --trace-gc, V8 heap settings to compare).
+      nodeArgs: [
+        ...(process.env.BENCH_GATEWAY_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`]),
+        ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+      ],
     }));
     await this.waitForInstances();
   }
