@@ -323,6 +323,38 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     expect(again.body.status === 'admitted' || (again.body.status === 'queued' && again.body.position === 1)).toBe(true);
   }, 60_000);
 
+  it('tells a buyer far back in a slow line when to come back instead of holding them, lets the next buyer go while they are away, and admits them first once back', async () => {
+    const eventId = await stack.event(100);
+    const [a, b, c] = await Promise.all([buyer(), buyer(), buyer()]);
+    const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+    const setRate = (perSecond: number) => redis.hset(`wr:{${namespace}:${eventId}}:ctl`, 'rate', String(perSecond));
+    try {
+      const first = await firstOrder(urls[0]!, a, eventId);
+      // One admission per 25 s: B, first in line, expects 25 s, more than a hold (WAITING_ROOM_PACE_BEYOND_MS, 20 s).
+      await setRate(0.04);
+      const started = Date.now();
+      const paced = await call(`${urls[0]}/order`, { method: 'POST', token: b.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=20' }, body: { event_id: eventId, quantity: 1 } });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(paced.status).toBe(202);
+      expect(paced.body).toMatchObject({ status: 'queued', position: 1, estimated_wait_seconds: 25, poll_after_ms: 12_500 });
+      expect(paced.headers.get('retry-after')).toBe('13');
+      // The line moves fast now: C, second, is held; A's order ends while B is away, and C goes first.
+      await setRate(100);
+      const held = await call(`${urls[1]}/order`, { method: 'POST', token: c.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=20' }, body: { event_id: eventId, quantity: 1 } });
+      expect(held.status).toBe(201);
+      // Admitted when A's order ended, not after an admission kept for the sleeping B had lapsed (the 5 s admit window).
+      expect(Number(/queue;dur=([\d.]+)/.exec(held.headers.get('server-timing') ?? '')?.[1])).toBeLessThan(4_000);
+      expect((await first.answer).status).toBe(201);
+      // B comes back before they were due: still first in line, and the slot C's order gave back is theirs at once.
+      const back = await call(`${urls[0]}/order`, { method: 'POST', token: b.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=20' }, body: { event_id: eventId, quantity: 1 } });
+      expect(back.status).toBe(201);
+      expect(back.headers.get('preference-applied')).toBeNull();
+    } finally {
+      redis.disconnect();
+    }
+    expect((await stack.invariants(eventId)).problems).toEqual([]);
+  }, 60_000);
+
   it('with Redis down admits up to the fallback bound of orders per gateway and refuses the rest at once with 503 WAITING_ROOM_UNAVAILABLE', async () => {
     const eventId = await stack.event(100);
     const [a, b] = await Promise.all([buyer(), buyer()]);

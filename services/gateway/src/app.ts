@@ -112,6 +112,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     // A held buyer is not heard from during the hold: it must end well before they count as gone.
     longPollMs: Math.min(config.WAITING_ROOM_LONG_POLL_MS, Math.max(0, config.WAITING_ROOM_ABANDON_MS - 5_000)),
     arrivalBatchMs: config.WAITING_ROOM_ARRIVAL_BATCH_MS,
+    paceBeyondMs: config.WAITING_ROOM_PACE_BEYOND_MS,
   }, (outcome) => metrics.waitingRoom.inc({ outcome }), notices, (size) => metrics.waitingRoomArrivalBatch.observe(size)) : undefined;
   if (room !== undefined) metrics.watchWaitingRoomLimit(() => room.limit);
   const routes = deps.routes ?? ROUTES;

@@ -75,7 +75,7 @@ export const GatewayEnv = Type.Object({
   WAITING_ROOM_LATENCY_TOLERANCE: Type.Number({ minimum: 1.1, maximum: 100, default: 2 }),
   /** An admitted buyer has this long to place the order before the slot goes to the next in line. */
   WAITING_ROOM_ADMIT_WINDOW_MS: Ms(500, 600_000, 5_000),
-  /** A queued buyer who has not polled for this long is skipped when their turn comes. */
+  /** A queued buyer who has not asked for this long after they were due to (now, or when told to come back) is skipped when their turn comes. */
   WAITING_ROOM_ABANDON_MS: Ms(1_000, 3_600_000, 30_000),
   /**
    * The room's Redis commands wait this long before the room falls back (its own client: an order takes
@@ -87,6 +87,12 @@ export const GatewayEnv = Type.Object({
    * request per hold); 0: answered at once. Under the usual 30 s idle timeout of proxies in front.
    */
   WAITING_ROOM_LONG_POLL_MS: Ms(0, 30_000, 20_000),
+  /**
+   * A queued buyer expected to wait longer than this is answered at once and told to come back after half the
+   * estimate (at most 5 min) instead of being held: holds are for the buyers whose turn is near, and one who
+   * waits long costs a request per halving of the wait, not one per hold. A day: hold everyone.
+   */
+  WAITING_ROOM_PACE_BEYOND_MS: Ms(1_000, 86_400_000, 20_000),
   /**
    * While a room's queue is long, buyers arriving at it are entered together, one Redis script per event per
    * this window instead of one each (waiting-room/arrival-batcher.ts); 0: each alone.

@@ -29,7 +29,7 @@ export const PlaceOrderHeaders = Type.Object(
     ...IdempotencyKeyHeaders.properties,
     prefer: Type.Optional(Type.String({
       maxLength: 1_000,
-      description: 'RFC 7240. With wait=N (seconds), a buyer the waiting room queues is held up to N s (at most the gateway\'s hold, 20 s by default) instead of answered 202 at once: admitted meanwhile, the same request places the order (Server-Timing: queue;dur=<ms> says how long it queued); else the 202 with the place comes after the hold.',
+      description: 'RFC 7240. With wait=N (seconds), a buyer the waiting room queues is held up to N s (at most the gateway\'s hold, 20 s by default) instead of answered 202 at once: admitted meanwhile, the same request places the order (Server-Timing: queue;dur=<ms> says how long it queued); else the 202 with the place comes after the hold. A buyer whose estimated wait is longer than a hold is answered 202 at once, with poll_after_ms (and Retry-After) saying when to ask again.',
     })),
   },
   { additionalProperties: true },

@@ -30,7 +30,7 @@ export const QueuePollQuery = Type.Object(
   {
     wait: Type.Optional(Type.Boolean({
       default: false,
-      description: 'Long poll: the answer comes when the buyer is admitted, or after the gateway\'s hold time (20 s by default) with poll_after_ms 0: ask again at once. May be sent at any time, without waiting for poll_after_ms',
+      description: 'Long poll: the answer comes when the buyer is admitted, or after the gateway\'s hold time (20 s by default) with poll_after_ms 0: ask again at once. A buyer whose estimated wait is longer than a hold is not held but answered at once with poll_after_ms half the estimate: ask again then (earlier is allowed and keeps the place)',
     })),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 
-/** A reply of the ENTER script (scripts.ts): {1} admitted, or {0, sequence, position, rate, limit}. */
-export type EnterReply = [number, number?, number?, number?, number?];
+/** A reply of the ENTER script (scripts.ts): {1} admitted, or {0, sequence, position, rate, limit, come back after ms}. */
+export type EnterReply = [number, number?, number?, number?, number?, number?];
 
 /** Sends one ENTER_MANY script for one event's arrivals, in order; one reply per arrival, in the same order. */
 export type EnterMany = (eventId: string, userIds: readonly string[]) => Promise<readonly EnterReply[]>;

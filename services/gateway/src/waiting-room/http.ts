@@ -31,7 +31,8 @@ export function preferredWaitMs(prefer: string | string[] | undefined): number {
  * request. With `Prefer: wait=N` a queued buyer's request is held instead
  * (WaitingRoom.awaitTurn): admitted within N s, the same request places the
  * order, and the answer says how long it queued (`Server-Timing: queue;dur=`,
- * ms) and `Preference-Applied: wait=N`; else the 202 after the hold.
+ * ms) and `Preference-Applied: wait=N`; else the 202 after the hold. A
+ * buyer far back (paced by the room) gets the 202 at once, with when to come back.
  */
 export function admissionHook(room: WaitingRoom): preHandlerAsyncHookHandler {
   return async function waitingRoomGate(request: FastifyRequest, reply: FastifyReply) {
@@ -41,7 +42,8 @@ export function admissionHook(room: WaitingRoom): preHandlerAsyncHookHandler {
     let started = performance.now();
     let entry: Entry | undefined = await room.enter(body.event_id, identity.userId);
     const waitMs = entry.status === 'queued' ? preferredWaitMs(request.headers.prefer) : 0;
-    if (entry.status === 'queued' && waitMs > 0) {
+    // Far back in the line (paced) the 202 comes at once and says when to ask again: nothing is held.
+    if (entry.status === 'queued' && waitMs > 0 && !entry.paced) {
       void reply.header('preference-applied', `wait=${waitMs / 1000}`);
       const left = new AbortController();
       const hangUp = () => left.abort();

@@ -9,7 +9,8 @@
 //   1 slots     ZSET user -> lease end (ms): orders in flight, and buyers admitted but not yet back
 //   2 queue     ZSET user -> sequence number (FIFO; one place per user)
 //   3 ctl       HASH the sequence counter and the measured admission rate
-//   4 seen      HASH user -> last time the buyer asked (ms); a buyer who stopped asking is skipped
+//   4 seen      HASH user -> when the buyer is due to ask again (ms): the time they asked, or later if they were
+//               told to come back later (paced); asleep until then, gone once abandonMs past it
 //   5 admitted  SET  users admitted from the queue who have not come back yet
 // Times come from the Redis server (TIME), so gateways with skewed clocks agree.
 
@@ -52,32 +53,61 @@ local function promote()
   end
   local free = limit() - redis.call('ZCARD', slots)
   local budget = 1000
+  -- Buyers told to come back later who reached the head before they are due: they keep their place (admitted
+  -- as soon as they are back), the next ones go first. Bounded: a slot is never given to a sleeper.
+  local asleep, asleepBudget = 0, 100
   while free > 0 and budget > 0 do
-    local head = redis.call('ZRANGE', queue, 0, 0)
+    local head = redis.call('ZRANGE', queue, asleep, asleep)
     if #head == 0 then break end
     local user = head[1]
-    redis.call('ZREM', queue, user)
-    local asked = tonumber(redis.call('HGET', seen, user))
-    redis.call('HDEL', seen, user)
-    if asked ~= nil and now - asked <= cfg.abandonMs then
-      redis.call('ZADD', slots, now + cfg.admitWindowMs, user)
-      redis.call('SADD', admitted, user)
-      -- Wakes the buyer's long poll on whichever gateway holds it (admission-notices.ts).
-      redis.call('PUBLISH', cfg.channel, event .. ':' .. user)
-      promoted[#promoted + 1] = user
-      free = free - 1
+    local due = tonumber(redis.call('HGET', seen, user))
+    if due ~= nil and due > now then
+      asleep = asleep + 1
+      asleepBudget = asleepBudget - 1
+      if asleepBudget == 0 then break end
+    else
+      redis.call('ZREM', queue, user)
+      redis.call('HDEL', seen, user)
+      if due ~= nil and now - due <= cfg.abandonMs then
+        redis.call('ZADD', slots, now + cfg.admitWindowMs, user)
+        redis.call('SADD', admitted, user)
+        -- Wakes the buyer's long poll on whichever gateway holds it (admission-notices.ts).
+        redis.call('PUBLISH', cfg.channel, event .. ':' .. user)
+        promoted[#promoted + 1] = user
+        free = free - 1
+      end
     end
     budget = budget - 1
   end
 end
 
-local function rate()
-  return math.floor((tonumber(redis.call('HGET', ctl, 'rate')) or 0) * 1000)
+-- A queued buyer expected to wait longer than paceBeyondMs is told to come back after half the estimate (at
+-- most paceMaxMs) instead of being held: their next request comes while they are still well back in the line
+-- unless admissions more than double meanwhile, and a buyer who waits long costs a request per halving, not
+-- one per hold. Nearer the head (or before the event's admission rate is known) they are held. 0: hold.
+local function pace(position, perSecond)
+  if perSecond <= 0 then return 0 end
+  local estimateMs = position / perSecond * 1000
+  if estimateMs <= cfg.paceBeyondMs then return 0 end
+  return math.floor(math.min(cfg.paceMaxMs, estimateMs / 2))
+end
+
+-- A paced buyer asks before they were due: awake from now on, and first in line for a slot that freed while
+-- they were away (promote() skipped them then, and nothing else would run it again for them).
+local function back(user)
+  local due = tonumber(redis.call('HGET', seen, user))
+  if due ~= nil and due > now then
+    redis.call('HSET', seen, user, now)
+    promote()
+  end
 end
 
 local function queued(user, seq)
-  redis.call('HSET', seen, user, now)
-  return {0, seq, redis.call('ZRANK', queue, user) + 1, rate(), limit()}
+  local position = redis.call('ZRANK', queue, user) + 1
+  local perSecond = tonumber(redis.call('HGET', ctl, 'rate')) or 0
+  local comeBackMs = pace(position, perSecond)
+  redis.call('HSET', seen, user, now + comeBackMs)
+  return {0, seq, position, math.floor(perSecond * 1000), limit(), comeBackMs}
 end
 `;
 
@@ -85,11 +115,12 @@ end
  * One buyer's ask to place an order (after promote() and touch()). Returns
  * {1} when they may go now (a free slot and nobody waiting, or they were
  * admitted from the queue), else {0, sequence, position, admissions per
- * 1000 s, limit}. A buyer already queued keeps their place: asking again
+ * 1000 s, limit, come back after ms (0: hold them)}. A buyer already queued keeps their place: asking again
  * never moves them forward or back.
  */
 const ENTER_FUNCTION = `
 local function enter(user)
+  if redis.call('ZSCORE', queue, user) then back(user) end
   if redis.call('SISMEMBER', admitted, user) == 1 then
     redis.call('SREM', admitted, user)
     redis.call('ZADD', slots, now + cfg.leaseMs, user)
@@ -133,7 +164,7 @@ return replies
 
 /**
  * A queued buyer polls. Returns {1} admitted (come back now), {0, seq,
- * position, rate, limit} still waiting, or {2} no longer queued under that
+ * position, rate, limit, come back after ms} still waiting, or {2} no longer queued under that
  * sequence number (the admission lapsed, was used, or the place was dropped).
  * ARGV: config JSON, limit, user id, the ticket's sequence number.
  */
@@ -141,6 +172,7 @@ export const POLL_LUA = `${PRELUDE}
 local user, seq = ARGV[3], tonumber(ARGV[4])
 promote()
 touch()
+if redis.call('ZSCORE', queue, user) then back(user) end
 if redis.call('SISMEMBER', admitted, user) == 1 then return {1} end
 local current = redis.call('ZSCORE', queue, user)
 if current and tonumber(current) == seq then return queued(user, seq) end

@@ -26,8 +26,13 @@ export interface WaitingRoomSettings {
   readonly abandonMs: number;
   /** Orders in flight per gateway instance while Redis cannot be reached. */
   readonly fallbackConcurrency: number;
-  /** A long poll (`wait`) is held at most this long for its admission, wherever the buyer stands in the queue. */
+  /** A long poll (`wait`) or a `Prefer: wait` order is held at most this long for its admission. */
   readonly longPollMs: number;
+  /**
+   * A queued buyer whose estimated wait is longer than this is not held but told to come back after half of it
+   * (scripts.ts, pace): what a queued buyer costs then grows with the log of their wait, not with the wait.
+   */
+  readonly paceBeyondMs: number;
   /** Arrivals at a crowded room are entered together, one script per event per this window (ArrivalBatcher); 0: each alone. */
   readonly arrivalBatchMs: number;
 }
@@ -44,6 +49,8 @@ export interface QueuedPlace {
   readonly position: number;
   readonly estimatedWaitSeconds: number;
   readonly pollAfterMs: number;
+  /** Told to come back later (after `pollAfterMs`) rather than held: far back in a line that moves at a known rate. */
+  readonly paced: boolean;
 }
 
 export type PollAnswer =
@@ -119,6 +126,9 @@ export class WaitingRoom {
       // Keys of an event nobody asks about any more disappear.
       keyTtlMs: 3_600_000,
       channel: notices?.channel ?? `wr:admitted:${settings.namespace}`,
+      paceBeyondMs: settings.paceBeyondMs,
+      // A paced buyer's ticket and place outlive this by far (a day; abandonMs after they are due).
+      paceMaxMs: 300_000,
     });
     if (!('waitingRoomEnter' in redis)) {
       redis.defineCommand('waitingRoomEnter', { numberOfKeys: 5, lua: ENTER_LUA });
@@ -179,7 +189,8 @@ export class WaitingRoom {
    */
   async awaitTurn(place: QueuedPlace, userId: string, waitMs: number, signal: AbortSignal): Promise<Entry | undefined> {
     const holdMs = Math.min(waitMs, this.settings.longPollMs);
-    if (holdMs <= 0) return place;
+    // Far back in the line: told when to come back (the 202 says), not held for a turn that will not come.
+    if (holdMs <= 0 || place.paced) return place;
     // Registered after the entry: an admission in between is found by the sweep (AdmissionNotices), within a second.
     const notice = this.notices?.waitFor(place.eventId, userId, holdMs);
     try {
@@ -228,13 +239,13 @@ export class WaitingRoom {
     const notice = this.notices?.waitFor(claims.eventId, userId, holdMs);
     try {
       const first = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
-      if (first.status !== 'queued') return first;
+      if (first.status !== 'queued' || first.paced) return first;
       const end = await this.hold(notice, holdMs, first.pollAfterMs, signal);
       if (end === 'left') return first;
       if (end === 'timed-out' && notice !== undefined) return this.movedOn(first, notice.admissionsHeard());
       const last = await this.pollOnce(claims.eventId, userId, claims.seq, ticket);
       // The hold was the wait: a long-polling client asks again at once.
-      return last.status === 'queued' ? { ...last, pollAfterMs: 0 } : last;
+      return last.status === 'queued' && !last.paced ? { ...last, pollAfterMs: 0 } : last;
     } finally {
       notice?.cancel();
     }
@@ -302,12 +313,14 @@ export class WaitingRoom {
 
   /** The place a script answered; a new ticket only for a new place (a poll keeps its own). */
   private place(eventId: string, userId: string, reply: ScriptReply, ticket?: string): QueuedPlace {
-    const [, seq = 0, position = 1, ratePerKs = 0, limit = 1] = reply;
+    const [, seq = 0, position = 1, ratePerKs = 0, limit = 1, comeBackMs = 0] = reply;
     // Admissions per second as counted for this event; before any, the rate this gateway confirms orders at; before that, one per slot per second.
     const perSecond = ratePerKs > 0 ? ratePerKs / 1000 : this.completions.perSecond() || limit;
     const estimatedWaitSeconds = position / perSecond;
-    // Far back, poll rarely (half the estimate); near the head, every 100 ms, so an admitted slot is not left idle long.
-    const pollAfterMs = Math.round(Math.min(30_000, Math.max(100, estimatedWaitSeconds * 500)));
+    // Paced by the room (far back): when the script expects them. Else, for a plain poll, half the estimate
+    // (near the head every 100 ms, so an admitted slot is not left idle long); a held buyer ignores it.
+    const longestPollMs = Math.min(this.settings.paceBeyondMs, this.settings.abandonMs) / 2;
+    const pollAfterMs = comeBackMs > 0 ? comeBackMs : Math.round(Math.min(longestPollMs, Math.max(100, estimatedWaitSeconds * 500)));
     return {
       status: 'queued',
       ticket: ticket ?? this.signer.sign({ userId, eventId, seq }),
@@ -315,6 +328,7 @@ export class WaitingRoom {
       position,
       estimatedWaitSeconds: Math.round(estimatedWaitSeconds * 10) / 10,
       pollAfterMs,
+      paced: comeBackMs > 0,
     };
   }
 
