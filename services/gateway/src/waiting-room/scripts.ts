@@ -192,8 +192,10 @@ if redis.call('SISMEMBER', admitted, user) == 0 then redis.call('ZREM', slots, u
 local c = redis.call('HMGET', ctl, 'rateStart', 'rateCount', 'rate')
 local rateStart, rateCount, rateNow = tonumber(c[1]) or now, (tonumber(c[2]) or 0) + 1, tonumber(c[3]) or 0
 if now - rateStart >= cfg.rateIntervalMs then
-  -- Completions per second, smoothed over the last few intervals.
-  rateNow = 0.5 * rateNow + 0.5 * (rateCount / ((now - rateStart) / 1000))
+  -- Completions per second, smoothed over the last few intervals (the first measured as it is: smoothed from
+  -- 0 it would say half, and buyers paced on it would come back only as their turn comes).
+  local measured = rateCount / ((now - rateStart) / 1000)
+  rateNow = rateNow > 0 and (0.5 * rateNow + 0.5 * measured) or measured
   rateStart, rateCount = now, 0
 end
 redis.call('HSET', ctl, 'rateStart', rateStart, 'rateCount', rateCount, 'rate', tostring(rateNow))
