@@ -54,8 +54,8 @@ local function promote()
   local free = limit() - redis.call('ZCARD', slots)
   local budget = 1000
   -- Buyers told to come back later who reached the head before they are due: they keep their place (admitted
-  -- as soon as they are back), the next ones go first. Bounded: a slot is never given to a sleeper.
-  local asleep, asleepBudget = 0, 100
+  -- as soon as they are back), the next ones go first. At most 100 passed over: a slot is never given to a sleeper.
+  local asleep = 0
   while free > 0 and budget > 0 do
     local head = redis.call('ZRANGE', queue, asleep, asleep)
     if #head == 0 then break end
@@ -63,8 +63,7 @@ local function promote()
     local due = tonumber(redis.call('HGET', seen, user))
     if due ~= nil and due > now then
       asleep = asleep + 1
-      asleepBudget = asleepBudget - 1
-      if asleepBudget == 0 then break end
+      if asleep == 100 then break end
     else
       redis.call('ZREM', queue, user)
       redis.call('HDEL', seen, user)
@@ -93,7 +92,8 @@ local function pace(position, perSecond)
 end
 
 -- A paced buyer asks before they were due: awake from now on, and first in line for a slot that freed while
--- they were away (promote() skipped them then, and nothing else would run it again for them).
+-- they were away (promote() skipped them then, and nothing else would run it again for them). Only a queued
+-- buyer has a seen entry (queued() sets it, promote() removes it with the place): for anyone else, nothing.
 local function back(user)
   local due = tonumber(redis.call('HGET', seen, user))
   if due ~= nil and due > now then
@@ -120,7 +120,7 @@ end
  */
 const ENTER_FUNCTION = `
 local function enter(user)
-  if redis.call('ZSCORE', queue, user) then back(user) end
+  back(user)
   if redis.call('SISMEMBER', admitted, user) == 1 then
     redis.call('SREM', admitted, user)
     redis.call('ZADD', slots, now + cfg.leaseMs, user)
@@ -172,7 +172,7 @@ export const POLL_LUA = `${PRELUDE}
 local user, seq = ARGV[3], tonumber(ARGV[4])
 promote()
 touch()
-if redis.call('ZSCORE', queue, user) then back(user) end
+back(user)
 if redis.call('SISMEMBER', admitted, user) == 1 then return {1} end
 local current = redis.call('ZSCORE', queue, user)
 if current and tonumber(current) == seq then return queued(user, seq) end
