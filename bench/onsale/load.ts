@@ -16,32 +16,40 @@ export interface Answer {
   readonly queuedMs: number;
 }
 
-/** The `queue;dur=<ms>` entry of a Server-Timing header (0 without one). */
-function queueDuration(header: string | string[] | undefined): number {
+/** The `<name>;dur=<ms>` entry of a Server-Timing header (undefined without one). */
+function timing(header: string | string[] | undefined, name: 'queue' | 'total'): number | undefined {
   const value = Array.isArray(header) ? header.join(',') : header;
-  const match = value === undefined ? null : /(?:^|,)\s*queue\s*;\s*dur=([\d.]+)/.exec(value);
-  return match === null ? 0 : Number(match[1]);
+  const match = value === undefined ? null : new RegExp(`(?:^|,)\\s*${name}\\s*;\\s*dur=([\\d.]+)`).exec(value);
+  return match === null ? undefined : Number(match[1]);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Latencies (ms) and statuses per request kind, and the times orders were confirmed. */
 export class Recorder {
+  /** As this generator saw them: the gateway's time, the network's and this process's own delays. */
   readonly latencies = new Map<string, number[]>();
+  /** As the gateway timed them (Server-Timing total less queue): the system's own time, without this process's delays. */
+  readonly gatewayLatencies = new Map<string, number[]>();
   readonly statuses = new Map<string, Map<number, number>>();
   readonly confirmedAt: number[] = [];
   readonly queueWaits: number[] = [];
   abandoned = 0;
   transportErrors = 0;
 
-  record(kind: string, status: number, ms: number): void {
-    let list = this.latencies.get(kind);
-    if (list === undefined) this.latencies.set(kind, (list = []));
-    list.push(ms);
+  record(kind: string, status: number, ms: number, gatewayMs?: number): void {
+    push(this.latencies, kind, ms);
+    if (gatewayMs !== undefined) push(this.gatewayLatencies, kind, gatewayMs);
     let counts = this.statuses.get(kind);
     if (counts === undefined) this.statuses.set(kind, (counts = new Map<number, number>()));
     counts.set(status, (counts.get(status) ?? 0) + 1);
   }
+}
+
+function push(lists: Map<string, number[]>, kind: string, value: number): void {
+  let list = lists.get(kind);
+  if (list === undefined) lists.set(kind, (list = []));
+  list.push(value);
 }
 
 /** How a request is sent: `held` (a long poll, a POST that may wait in the room) goes over a pool of its own; `signal` abandons it (not recorded). */
@@ -128,8 +136,11 @@ export class Client {
         response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
       }
       const { text } = response;
-      const queuedMs = queueDuration(response.headers['server-timing']);
-      this.recorder.record(typeof kind === 'string' ? kind : kind(response.statusCode), response.statusCode, performance.now() - started - queuedMs);
+      const queuedMs = timing(response.headers['server-timing'], 'queue') ?? 0;
+      const gatewayMs = timing(response.headers['server-timing'], 'total');
+      const recordedKind = typeof kind === 'string' ? kind : kind(response.statusCode);
+      const atGateway = gatewayMs === undefined ? undefined : gatewayMs - queuedMs;
+      this.recorder.record(recordedKind, response.statusCode, performance.now() - started - queuedMs, atGateway);
       let parsed: Record<string, unknown> = {};
       try {
         parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);

@@ -16,8 +16,10 @@
 // (invariants.ts). Prints a table and writes bench/results/onsale-<time>.json.
 // BENCH_SECONDS (40) is the length of one run: twice a hold (20 s), so a 10 X run sees the queued buyers ask again
 // as a long on-sale does, not only its first arrivals; BENCH_ROUNDS (3) the 1x/10x pairs; BENCH_WAITING_ROOM=false
-// runs the same without the waiting room (for comparison). The generator runs at nice BENCH_GENERATOR_NICE
-// (10; 0: the system's own priority), after it has started the platform. For tuning only:
+// runs the same without the waiting room (for comparison). Latencies are taken twice: as the generator saw
+// them, and as the gateway timed them (Server-Timing total less queue: the system's own time); the latency
+// targets are read against the gateway's, the generator's printed beside them (docs/architecture.md says why).
+// The generator runs at nice BENCH_GENERATOR_NICE (10; 0: the system's own priority), after it has started the platform. For tuning only:
 // BENCH_CAPACITY=N takes X = N instead of measuring it, BENCH_ONLY=rounds runs
 // only the 1x/10x rounds (the full run is the one that reports).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
       const offered = 'rate' in load ? `${load.rate.toFixed(0)}/s` : `${load.concurrency} conc`;
       const result = { ...summarise(name, offered, recorder, ['order'], goodput, 'orders/s', await invariants(events), cpuPerOrder), roomLimit: await roomLimit(stack.gatewayUrl), generatorLagP99 };
       results.push(result);
-      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms, room limit now ${result.roomLimit ?? '-'}, generator event-loop delay p99 ${generatorLagP99.toFixed(0)} ms`);
+      log(`${name}: ${goodput.toFixed(1)} orders/s, admitted p50 ${result.p50.toFixed(0)} / p99 ${result.p99.toFixed(0)} ms (at the gateway ${result.gatewayP50.toFixed(0)} / ${result.gatewayP99.toFixed(0)}), room limit now ${result.roomLimit ?? '-'}, generator event-loop delay p99 ${generatorLagP99.toFixed(0)} ms`);
       return result;
     };
 
@@ -195,21 +197,26 @@ async function main(): Promise<void> {
     };
     const goodputRatios = rounds.map((r) => r.at10x.throughput / r.at1x.throughput);
     const p99Ratios = rounds.map((r) => r.at10x.p99 / r.at1x.p99);
+    const gatewayP99Ratios = rounds.map((r) => r.at10x.gatewayP99 / r.at1x.gatewayP99);
     const tailRatio = tail === undefined ? Number.NaN : tail.p99 / tail.p50;
+    const gatewayTailRatio = tail === undefined ? Number.NaN : tail.gatewayP99 / tail.gatewayP50;
     const held = (inv: InvariantReport) => inv.oversold === 0 && inv.stuck === 0 && inv.preparedLeft === 0 && inv.soldEqualsPaidPlusHeld;
     const invariantsHeld = results.every((r) => r.invariants === undefined || held(r.invariants));
     const minutes = (Date.now() - startedAt) / 60_000;
 
     process.stdout.write(`\nOn-sale benchmark through the gateway (waiting room ${WAITING_ROOM ? 'on' : 'off'}, load generator at nice ${GENERATOR_NICE}), ${SECONDS} s per run, capacity X = ${x.toFixed(1)} orders/s\n\n`);
     process.stdout.write(`${table(results)}\n\n`);
-    process.stdout.write(`goodput 10x / 1x   = ${median(goodputRatios).toFixed(2)} (rounds ${goodputRatios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.9)\n`);
-    process.stdout.write(`admitted p99 10x/1x = ${median(p99Ratios).toFixed(2)} (rounds ${p99Ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 2)\n`);
-    process.stdout.write(`p99/p50 at 0.7x     = ${tailRatio.toFixed(2)} (target <= 5)\n`);
+    const rounded = (ratios: number[]) => ratios.map((r) => r.toFixed(2)).join(', ');
+    // Latency targets against the gateway's own timing (the system's time), with what the generator saw beside it:
+    // the generator shares the two cores, below the system's priority, and its delays are in what it sees.
+    process.stdout.write(`goodput 10x / 1x     = ${median(goodputRatios).toFixed(2)} (rounds ${rounded(goodputRatios)}; target >= 0.9)\n`);
+    process.stdout.write(`admitted p99 10x/1x  = ${median(gatewayP99Ratios).toFixed(2)} at the gateway (rounds ${rounded(gatewayP99Ratios)}; target <= 2); ${median(p99Ratios).toFixed(2)} as the generator saw it (rounds ${rounded(p99Ratios)})\n`);
+    process.stdout.write(`p99/p50 at 0.7x      = ${gatewayTailRatio.toFixed(2)} at the gateway (target <= 5); ${tailRatio.toFixed(2)} as the generator saw it\n`);
     // Honesty check of X: a run at 10x that confirms clearly more than X means X was measured low.
     const bestOverload = Math.max(...rounds.map((r) => r.at10x.throughput));
     process.stdout.write(`best 10x goodput / X = ${(bestOverload / x).toFixed(2)} (above ~1.1: X was measured low, and the ratios above flatter)\n`);
-    process.stdout.write(`invariants          = ${invariantsHeld ? 'held in every scenario (oversold 0, stuck 0, prepared 0, sold = paid + held)' : 'VIOLATED, see the table'}\n`);
-    process.stdout.write(`whole run           = ${minutes.toFixed(1)} min\n`);
+    process.stdout.write(`invariants           = ${invariantsHeld ? 'held in every scenario (oversold 0, stuck 0, prepared 0, sold = paid + held)' : 'VIOLATED, see the table'}\n`);
+    process.stdout.write(`whole run            = ${minutes.toFixed(1)} min\n`);
 
     const dir = join(repoRoot, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -221,7 +228,10 @@ async function main(): Promise<void> {
         goodputRounds: goodputRatios,
         admittedP99_10xOver1x: median(p99Ratios),
         p99Rounds: p99Ratios,
+        admittedGatewayP99_10xOver1x: median(gatewayP99Ratios),
+        gatewayP99Rounds: gatewayP99Ratios,
         p99OverP50At70Percent: tailRatio,
+        gatewayP99OverP50At70Percent: gatewayTailRatio,
         best10xGoodputOverX: bestOverload / x,
       },
       invariantsHeld, minutes, results,

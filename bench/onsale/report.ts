@@ -14,6 +14,9 @@ export interface ScenarioResult {
   readonly p50: number;
   readonly p99: number;
   readonly p999: number;
+  /** The same requests as the gateway timed them (Server-Timing): without the load generator's own delays. */
+  readonly gatewayP50: number;
+  readonly gatewayP99: number;
   readonly statuses: Record<string, Record<string, number>>;
   readonly queueWaitP50?: number;
   readonly queueWaitP99?: number;
@@ -38,6 +41,7 @@ export function summarise(
   cpu?: CpuSample,
 ): ScenarioResult {
   const latencies = kinds.flatMap((kind) => recorder.latencies.get(kind) ?? []);
+  const gatewayLatencies = kinds.flatMap((kind) => recorder.gatewayLatencies.get(kind) ?? []);
   const byStatus = (counts: Map<number, number>) => Object.fromEntries([...counts].map(([status, n]) => [String(status), n]));
   const statuses = Object.fromEntries([...recorder.statuses].map(([kind, counts]) => [kind, byStatus(counts)]));
   return {
@@ -48,6 +52,8 @@ export function summarise(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     p999: percentile(latencies, 99.9),
+    gatewayP50: percentile(gatewayLatencies, 50),
+    gatewayP99: percentile(gatewayLatencies, 99),
     statuses,
     ...(recorder.queueWaits.length > 0 ? { queueWaitP50: percentile(recorder.queueWaits, 50), queueWaitP99: percentile(recorder.queueWaits, 99) } : {}),
     ...(recorder.abandoned > 0 ? { abandoned: recorder.abandoned } : {}),
@@ -77,7 +83,7 @@ function invariantsOf(result: ScenarioResult): string {
 }
 
 export function table(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'offered', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'queue wait p50/p99 s', 'errors by status', 'invariants', 'cpu ms/order gw+svc+infra+gen'];
+  const header = ['scenario', 'offered', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'at gateway p50/p99 ms', 'queue wait p50/p99 s', 'errors by status', 'invariants', 'cpu ms/order gw+svc+infra+gen'];
   const rows = results.map((r) => [
     r.name,
     r.offered,
@@ -85,6 +91,7 @@ export function table(results: readonly ScenarioResult[]): string {
     cell(r.p50),
     cell(r.p99),
     cell(r.p999),
+    `${cell(r.gatewayP50)}/${cell(r.gatewayP99)}`,
     r.queueWaitP50 === undefined ? '-' : `${cell(r.queueWaitP50 / 1000, 1)}/${cell((r.queueWaitP99 ?? Number.NaN) / 1000, 1)}`,
     errorsOf(r) + (r.abandoned === undefined ? '' : `; left queue ${r.abandoned}`),
     invariantsOf(r),

@@ -137,6 +137,15 @@ describe('gateway ← service', () => {
     expect(response.json()).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
   });
 
+  it('says in Server-Timing how long the gateway took, the time it waited for the service included', async () => {
+    const slow = await gateway.inject({ method: 'GET', url: `/event/${SLOW_ID}` });
+    const fast = await gateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
+    const total = (header: unknown) => Number(/(?:^|, )total;dur=([\d.]+)$/.exec(String(header))?.[1]);
+    // The slow service is cut off at the read deadline (300 ms); the fast one answers at once.
+    expect(total(slow.headers['server-timing'])).toBeGreaterThanOrEqual(290);
+    expect(total(fast.headers['server-timing'])).toBeLessThan(290);
+  });
+
   it('answers 503 UPSTREAM_UNAVAILABLE when the service is unreachable', async () => {
     const response = await unreachableGateway.inject({ method: 'GET', url: `/event/${randomUUID()}` });
     expect(response.statusCode).toBe(503);
