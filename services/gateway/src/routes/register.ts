@@ -46,7 +46,7 @@ function authenticationHook(rule: AuthRule, jwtSecret: string): onRequestHookHan
  * benchmark then sees the system's own time apart from its own delays and the network's (the on-sale bench's
  * load generator shares the machine it measures, and its event-loop delay is in every latency it takes).
  */
-export const serverTiming: onSendHookHandler = (_request, reply, payload, done) => {
+const serverTiming: onSendHookHandler = (_request, reply, payload, done) => {
   const total = `total;dur=${reply.elapsedTime.toFixed(1)}`;
   const before = reply.getHeader('server-timing');
   void reply.header('server-timing', before === undefined ? total : `${String(before)}, ${total}`);
