@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { issueAccessToken } from '@eticket/auth';
-import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchFor } from '../../services/gateway/src/rate-limit-store';
 import { freePort } from '../support/free-port';
 import { platformEnv } from '../setup/platform-env';
+import { platformRedisCluster } from '../support/platform-redis';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 
 // Two gateway processes in front of one User Service share their rate-limit
@@ -94,8 +94,7 @@ describe('rate limits shared by two gateway instances', () => {
     const batch = batchFor(USER_MAX);
     const first = await user();
     const counter = `gateway:rate:${namespace}:user:${first.userId}`;
-    const env = platformEnv();
-    const redis = new Cluster(env.REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+    const redis = platformRedisCluster();
     try {
       // A batch on each gateway: answered without Redis, which has no counter for the user yet.
       expect((await alternate(2 * batch, first.headers)).every((response) => response.status === 200)).toBe(true);

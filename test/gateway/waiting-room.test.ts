@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@eticket/auth';
-import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, freePort, OrderStack } from '../order/support';
 import { platformEnv } from '../setup/platform-env';
+import { platformRedisCluster } from '../support/platform-redis';
 import { spawnService, type ServiceProcess } from '../support/service-process';
 
 // The on-sale waiting room with real processes: a User Service whose prepares
@@ -84,7 +84,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Per room key of the event (the names in waiting-room/scripts.ts), whether it has a TTL of at most the room's hour. */
 async function roomKeyTtls(eventId: string): Promise<Record<string, boolean>> {
-  const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+  const redis = platformRedisCluster();
   try {
     const ttls: Record<string, boolean> = {};
     for (const name of ['slots', 'queue', 'ctl', 'seen']) {
@@ -273,7 +273,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
     const first = await firstOrder(urls[0]!, a, eventId);
     // Both on gateway 1: A's release there admits B, and gateway 1 lets B's held request go on (CLAIM_LUA).
     const held = call(`${urls[0]}/order`, { method: 'POST', token: b.token, headers: { 'idempotency-key': randomUUID(), 'prefer': 'wait=15' }, body: { event_id: eventId, quantity: 1 } });
-    const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+    const redis = platformRedisCluster();
     try {
       const tag = `wr:{${namespace}:${eventId}}`;
       // B's order is in flight for PREPARE_DELAY_MS once A's has ended: read the room then.
@@ -326,7 +326,7 @@ describe('waiting room (gateway + Redis Cluster)', () => {
   it('tells a buyer far back in a slow line when to come back instead of holding them, lets the next buyer go while they are away, and admits them first once back', async () => {
     const eventId = await stack.event(100);
     const [a, b, c] = await Promise.all([buyer(), buyer(), buyer()]);
-    const redis = new Cluster(platformEnv().REDIS_CLUSTER_NODES.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })));
+    const redis = platformRedisCluster();
     const setRate = (perSecond: number) => redis.hset(`wr:{${namespace}:${eventId}}:ctl`, 'rate', String(perSecond));
     try {
       const first = await firstOrder(urls[0]!, a, eventId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { platformEnv } from '../setup/platform-env';
 import { eventually } from '../support/eventually';
+import { platformRedisCluster } from '../support/platform-redis';
 import { clusterCacheEnv, NO_RATE_LIMITS, ServiceStack, type ServiceKind } from '../support/service-stack';
 
 // Everything the browser UI needs, as `npm start` runs it: the User Service,
@@ -100,6 +101,31 @@ export class WebStack {
     const { status, body } = await this.call<{ access_token: string; user: { id: string } }>('POST', '/user/login', { body: { email, password } });
     if (status !== 200) throw new Error(`login ${email}: ${status}`);
     return { token: body.access_token, userId: body.user.id };
+  }
+
+  /**
+   * A rush on one event: `count` other buyers' orders in flight, as the waiting room counts them (its slots in the
+   * platform's Redis Cluster, leased for a minute), so the next buyer queues. `finish()` ends them.
+   */
+  async fillWaitingRoom(eventId: string, count: number): Promise<{ finish(): Promise<void> }> {
+    const redis = platformRedisCluster();
+    const slots = `wr:{${this.namespace}:${eventId}}:slots`;
+    const others = Array.from({ length: count }, () => randomUUID());
+    try {
+      await redis.zadd(slots, ...others.flatMap((user) => [Date.now() + 60_000, user]));
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    return {
+      finish: async () => {
+        try {
+          await redis.zrem(slots, ...others);
+        } finally {
+          redis.disconnect();
+        }
+      },
+    };
   }
 
   /** A new account (buyer); its session. */

@@ -176,6 +176,42 @@ describe('buyers in the browser', () => {
     await page.close();
   }, 120_000);
 
+  it('waits in line behind a full waiting room, showing the place and the estimate, and buys the moment the turn comes', async () => {
+    const { page, errors } = await openPage();
+    const buyer = await stack.buyer();
+    const eventId = await stack.event(`On-sale Rush ${run}`, 20, 3_000, 'EUR');
+    await signIn(page, buyer.email, buyer.password);
+    await page.goto(`${stack.url}/events/${eventId}`);
+    await page.getByRole('heading', { name: `On-sale Rush ${run}` }).waitFor();
+
+    // Other buyers' orders in flight fill every slot the room has (its limit is at most 256 per event).
+    const rush = await stack.fillWaitingRoom(eventId, 256);
+    try {
+      await page.getByRole('button', { name: 'Buy for €30.00' }).click();
+      const place = page.getByTestId('queue-place');
+      await place.waitFor();
+      expect(await place.textContent()).toMatch(/You are number 1 in line \(about \d+ s\); keep this page open\./);
+      // No seats are held yet, and the page does not say so.
+      await page.getByRole('button', { name: 'Waiting in line…' }).waitFor();
+      await screenshot(page, 'waiting-room');
+      // Nothing was ordered while the buyer waits.
+      const waiting = await stack.call<{ items: unknown[] }>('GET', '/order', { token: buyer.token });
+      expect(waiting.body.items).toEqual([]);
+    } finally {
+      await rush.finish();
+    }
+    // Those orders finish and the next buyer arrives: the room admits the head of the line, the page's held poll
+    // hears of it, and the same purchase goes through.
+    const next = await stack.buyer();
+    await stack.order(next.token, eventId, 1);
+    await page.getByRole('heading', { name: 'Your seats are held' }).waitFor();
+    expect(page.url()).toMatch(/\/tickets\/[0-9a-f-]{36}$/);
+    const orders = await stack.call<{ items: { event_id: string; order_status: string }[] }>('GET', '/order', { token: buyer.token });
+    expect(orders.body.items.map((order) => [order.event_id, order.order_status])).toEqual([[eventId, 'pending_payment']]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('fits a phone screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const { page, errors } = await openPage(context);

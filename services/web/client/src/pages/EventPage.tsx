@@ -115,7 +115,7 @@ function BuyForm({ event, available, onRefused }: { event: EventView; available:
             {Array.from({ length: max }, (_, index) => index + 1).map((count) => <option key={count} value={count}>{count}</option>)}
           </select>
           <button type="submit" disabled={busy}>
-            {busy ? 'Holding your seats…' : `Buy for ${formatMoney(event.price * Math.min(quantity, max), event.currency)}`}
+            {busy ? (queued?.status === 'queued' ? 'Waiting in line…' : 'Holding your seats…') : `Buy for ${formatMoney(event.price * Math.min(quantity, max), event.currency)}`}
           </button>
         </form>
       )}
