@@ -16,10 +16,16 @@ export interface Answer {
   readonly queuedMs: number;
 }
 
+/** The Server-Timing entries the bench reads, compiled once (two per answer, at up to ~500 answers/s). */
+const TIMING_ENTRIES = {
+  queue: /(?:^|,)\s*queue\s*;\s*dur=([\d.]+)/,
+  total: /(?:^|,)\s*total\s*;\s*dur=([\d.]+)/,
+} as const;
+
 /** The `<name>;dur=<ms>` entry of a Server-Timing header (undefined without one). */
-function timing(header: string | string[] | undefined, name: 'queue' | 'total'): number | undefined {
+function timing(header: string | string[] | undefined, name: keyof typeof TIMING_ENTRIES): number | undefined {
   const value = Array.isArray(header) ? header.join(',') : header;
-  const match = value === undefined ? null : new RegExp(`(?:^|,)\\s*${name}\\s*;\\s*dur=([\\d.]+)`).exec(value);
+  const match = value === undefined ? null : TIMING_ENTRIES[name].exec(value);
   return match === null ? undefined : Number(match[1]);
 }
 
